@@ -1,0 +1,150 @@
+# Alliance: build, demo and CI entry points.
+#
+#   make demo         run the demo on http://127.0.0.1:$(PORT)/
+#   make test         everything CI runs (system packages, lint, types, tests)
+#
+# CI runs `.ci/run`, which is `make test`.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV := .venv
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+PYTEST_ARGS ?=
+DJANGO_SETTINGS_MODULE := alliance.config.settings
+
+.PHONY: help venv demo system-deps lint typecheck migrations-check \
+	test-sqlite test-postgres test clean
+
+help:
+	@echo "make demo          run the demo clinic on 127.0.0.1:$(PORT) (PORT=...)"
+	@echo "make test          system-deps, venv, lint, typecheck, migrations-check,"
+	@echo "                   test-sqlite, test-postgres (PYTEST_ARGS=... for pytest)"
+	@echo "make system-deps   apt-get install postgresql and chromium if missing"
+	@echo "make venv          create $(VENV) and install .[test]"
+	@echo "make clean         remove $(VENV), var/ and caches"
+
+# ---------------------------------------------------------------- environment
+
+venv: $(STAMP)
+
+# Reinstall only when pyproject.toml is newer than the stamp.
+$(STAMP): pyproject.toml
+	@if [ ! -x $(VENV)/bin/python ]; then \
+		py=""; \
+		if command -v python3.11 >/dev/null 2>&1; then \
+			py=python3.11; \
+		elif command -v python3 >/dev/null 2>&1 \
+			&& python3 -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then \
+			py=python3; \
+		else \
+			echo "Python 3.11 is required (python3.11, or python3 being 3.11)" >&2; \
+			exit 1; \
+		fi; \
+		echo "Creating $(VENV) with $$py"; \
+		"$$py" -m venv $(VENV); \
+	fi
+	$(VENV)/bin/python -m pip install --upgrade pip
+	$(VENV)/bin/python -m pip install -e '.[test]'
+	touch $@
+
+system-deps:
+	@missing=(); \
+	if [ ! -x /usr/lib/postgresql/15/bin/initdb ] \
+		&& ! dpkg-query -W -f='$${Status}' postgresql-15 2>/dev/null | grep -q 'ok installed'; then \
+		missing+=(postgresql); \
+	fi; \
+	if [ ! -x /usr/bin/chromium ]; then \
+		missing+=(chromium); \
+	fi; \
+	: "Debian's python3.11 cannot 'python -m venv' without python3-venv"; \
+	if [ ! -x $(VENV)/bin/python ]; then \
+		py="$$(command -v python3.11 || command -v python3 || true)"; \
+		if [ -n "$$py" ] && ! "$$py" -c 'import ensurepip' >/dev/null 2>&1; then \
+			missing+=(python3-venv); \
+		fi; \
+	fi; \
+	if [ $${#missing[@]} -eq 0 ]; then \
+		echo "system-deps: postgresql and chromium already installed"; \
+		exit 0; \
+	fi; \
+	sudo=""; \
+	if [ "$$(id -u)" -ne 0 ]; then \
+		if command -v sudo >/dev/null 2>&1; then \
+			sudo=sudo; \
+		else \
+			echo "system-deps: need root (or sudo) to install: $${missing[*]}" >&2; \
+			exit 1; \
+		fi; \
+	fi; \
+	echo "system-deps: installing $${missing[*]}"; \
+	$$sudo env DEBIAN_FRONTEND=noninteractive \
+		apt-get -o DPkg::Lock::Timeout=900 update; \
+	$$sudo env DEBIAN_FRONTEND=noninteractive \
+		apt-get -o DPkg::Lock::Timeout=900 install -y "$${missing[@]}"
+
+# ----------------------------------------------------------------------- demo
+
+demo: venv
+	$(VENV)/bin/alliance demo --port $(PORT)
+
+# --------------------------------------------------------------------- checks
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: venv
+	$(VENV)/bin/mypy alliance
+
+migrations-check: venv
+	@tmp="$$(mktemp -d)"; \
+	trap 'rm -rf "$$tmp"' EXIT; \
+	export DJANGO_SETTINGS_MODULE=$(DJANGO_SETTINGS_MODULE); \
+	export ALLIANCE_DATABASE_URL="sqlite:///$$tmp/migrations-check.sqlite3"; \
+	echo "$(VENV)/bin/python -m django makemigrations --check --dry-run"; \
+	$(VENV)/bin/python -m django makemigrations --check --dry-run
+
+# ---------------------------------------------------------------------- tests
+
+test-sqlite: venv
+	@tmp="$$(mktemp -d)"; \
+	trap 'rm -rf "$$tmp"' EXIT; \
+	export ALLIANCE_DATABASE_URL="sqlite:///$$tmp/alliance.sqlite3"; \
+	echo "ALLIANCE_DATABASE_URL=$$ALLIANCE_DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS)"; \
+	rc=0; \
+	$(VENV)/bin/pytest $(PYTEST_ARGS) || rc=$$?; \
+	exit $$rc
+
+# scripts/pg-throwaway start prints the URL and records the cluster in the
+# file named by PG_THROWAWAY_STATE; stop reads it back. The EXIT trap stops and
+# removes the cluster whatever pytest does, and pytest's exit code is kept.
+test-postgres: venv
+	@PG_THROWAWAY_STATE="$$(mktemp "$${TMPDIR:-/tmp}/alliance-pg-state.XXXXXX")"; \
+	export PG_THROWAWAY_STATE; \
+	trap 'scripts/pg-throwaway stop || echo "test-postgres: could not stop the throwaway cluster" >&2; rm -f "$$PG_THROWAWAY_STATE"' EXIT; \
+	trap 'exit 130' INT; \
+	trap 'exit 143' TERM; \
+	ALLIANCE_DATABASE_URL="$$(scripts/pg-throwaway start)"; \
+	export ALLIANCE_DATABASE_URL; \
+	echo "ALLIANCE_DATABASE_URL=$$ALLIANCE_DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS)"; \
+	rc=0; \
+	$(VENV)/bin/pytest $(PYTEST_ARGS) || rc=$$?; \
+	exit $$rc
+
+test: system-deps
+	$(MAKE) venv
+	$(MAKE) lint
+	$(MAKE) typecheck
+	$(MAKE) migrations-check
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+# ---------------------------------------------------------------------- clean
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis \
+		build dist test-artifacts *.egg-info
+	find . -path ./.git -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,150 @@
+"""The one access rule for client records (STYLE habits 4 to 6; SEC-09, SEC-10, SEC-13, SEC-15).
+
+An actor may act on a client's record when all of these hold:
+
+1. the actor's account is active and their scope of practice gives the capability asked for;
+2. the actor has a care relationship with the client: a current place on the client's care
+   team, supervision of someone who has one, or a live break-the-glass grant; or, for
+   registry-only capabilities, the actor holds ``REGISTRY_WIDE`` (front desk, intake);
+3. nothing denies it: no restriction names the actor for this client, and the client is not
+   the actor's own record. A deny beats every allow.
+
+The rule is written once, as a queryset filter. ``clients_visible_to`` returns it for lists;
+``client_for`` applies the same filter to one id, so a list and a detail page can never
+disagree. Outside the rule the answer is ``ClientNotFound`` (a 404), identical to a client
+that does not exist. Superusers get nothing extra: there is no ``is_superuser`` here (SEC-15).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from alliance.access.models import AccessRestriction, BreakGlassGrant, CareTeamMember
+from alliance.clients.models import Client
+from alliance.staff.capabilities import Capability
+from alliance.staff.models import SupervisionLink, User
+
+# Capabilities that touch only registry data (names, contacts, episodes, scheduling). Holders of
+# REGISTRY_WIDE use them on every client; everything else needs a care relationship.
+REGISTRY_CAPABILITIES = frozenset(
+    {
+        Capability.CLIENT_SEARCH,
+        Capability.DEMOGRAPHICS_READ,
+        Capability.DEMOGRAPHICS_WRITE,
+        Capability.EPISODE_EDIT,
+        Capability.CARE_TEAM_EDIT,
+        Capability.SCHEDULE,
+    }
+)
+
+
+class ClientNotFound(Http404):
+    """The client does not exist or the actor may not see it: deliberately the same answer."""
+
+
+class AccessDenied(Exception):
+    """The actor lacks a capability for an action that is not about one client."""
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """Why an actor may open a record; decides the audit purpose of use."""
+
+    on_team: bool
+    supervising: bool
+    break_glass: BreakGlassGrant | None
+
+    @property
+    def purpose(self) -> str:
+        return "BTG" if self.break_glass and not (self.on_team or self.supervising) else "TREAT"
+
+
+def has_capability(actor: User | None, capability: Capability) -> bool:
+    return bool(actor and actor.is_authenticated and actor.has_capability(capability))
+
+
+def require_capability(actor: User, capability: Capability) -> None:
+    if not has_capability(actor, capability):
+        raise AccessDenied(capability)
+
+
+def supervisee_ids(actor: User, today: date) -> list[int]:
+    return list(
+        SupervisionLink.objects.filter(SupervisionLink.active_q(today), supervisor=actor)
+        .values_list("supervisee_id", flat=True)
+    )
+
+
+def _care_relationship_q(actor: User, today: date, now: datetime) -> Q:
+    team = CareTeamMember.objects.filter(CareTeamMember.active_q(today), client=OuterRef("pk"))
+    staff_ids = [actor.pk, *supervisee_ids(actor, today)]
+    live_grant = BreakGlassGrant.objects.filter(
+        client=OuterRef("pk"), actor=actor, granted_at__lte=now, expires_at__gt=now
+    )
+    return Q(Exists(team.filter(staff_id__in=staff_ids))) | Q(Exists(live_grant))
+
+
+def _deny_q(actor: User) -> Q:
+    restriction = AccessRestriction.objects.filter(
+        client=OuterRef("pk"), staff=actor, lifted_at__isnull=True
+    )
+    return Q(Exists(restriction)) | Q(staff_account=actor)
+
+
+def clients_visible_to(*, actor: User, capability: Capability) -> QuerySet[Client]:
+    """Every client on whom ``actor`` may use ``capability``; empty when they may not at all."""
+    if not has_capability(actor, capability):
+        return Client.objects.none()
+    today, now = timezone.localdate(), timezone.now()
+    queryset = Client.objects.all()
+    registry_wide = capability in REGISTRY_CAPABILITIES and actor.has_capability(
+        Capability.REGISTRY_WIDE
+    )
+    if not registry_wide:
+        queryset = queryset.filter(_care_relationship_q(actor, today, now))
+    return queryset.exclude(_deny_q(actor))
+
+
+def client_for(*, actor: User, client_id: int | str, capability: Capability) -> Client:
+    """The client with ``client_id`` if ``actor`` may use ``capability`` on it, else 404."""
+    try:
+        pk = int(client_id)
+    except (TypeError, ValueError):
+        raise ClientNotFound from None
+    client = clients_visible_to(actor=actor, capability=capability).filter(pk=pk).first()
+    if client is None:
+        raise ClientNotFound
+    return client
+
+
+def may(*, actor: User, client: Client, capability: Capability) -> bool:
+    """Whether ``actor`` may use ``capability`` on an already loaded ``client``."""
+    return clients_visible_to(actor=actor, capability=capability).filter(pk=client.pk).exists()
+
+
+def relationship(*, actor: User, client: Client) -> Relationship:
+    """How ``actor`` is related to ``client`` today (for the audit purpose and the banner)."""
+    today, now = timezone.localdate(), timezone.now()
+    teams = CareTeamMember.objects.filter(CareTeamMember.active_q(today), client=client)
+    grant = (
+        BreakGlassGrant.objects.filter(
+            client=client, actor=actor, granted_at__lte=now, expires_at__gt=now
+        )
+        .order_by("-expires_at")
+        .first()
+    )
+    return Relationship(
+        on_team=teams.filter(staff=actor).exists(),
+        supervising=teams.filter(staff_id__in=supervisee_ids(actor, today)).exists(),
+        break_glass=grant,
+    )
+
+
+def is_restricted(*, actor: User, client: Client) -> bool:
+    """An explicit deny applies (used by break-the-glass, which a deny also beats)."""
+    return Client.objects.filter(pk=client.pk).filter(_deny_q(actor)).exists()

@@ -1,0 +1,194 @@
+"""Writes to care teams, restrictions and break-the-glass grants (STYLE habit 2)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from alliance.access.models import (
+    AccessRestriction,
+    BreakGlassGrant,
+    BreakGlassReason,
+    CareTeamMember,
+)
+from alliance.access.policy import (
+    AccessDenied,
+    clients_visible_to,
+    has_capability,
+    is_restricted,
+    require_capability,
+)
+from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose, AuditSeverity
+from alliance.audit.services import audit_record
+from alliance.clients.models import Client
+from alliance.staff.capabilities import CLINICAL_CAPABILITIES, Capability
+from alliance.staff.models import User
+
+MINIMUM_REASON_LENGTH = 15
+
+
+def care_team_add(
+    *, actor: User, client: Client, staff: User, role: str, start_on: date | None = None
+) -> CareTeamMember:
+    client = clients_visible_to(actor=actor, capability=Capability.CARE_TEAM_EDIT).get(pk=client.pk)
+    if not staff.is_active:
+        raise ValidationError({"staff": ["This account is not active."]})
+    if not CLINICAL_CAPABILITIES & staff.capabilities():
+        raise ValidationError(
+            {"staff": ["Only clinical staff can join a care team (not front desk, intake or IT)."]}
+        )
+    today = timezone.localdate()
+    if CareTeamMember.objects.filter(
+        CareTeamMember.active_q(today), client=client, staff=staff, role=role
+    ).exists():
+        raise ValidationError({"staff": ["Already on the care team in this role."]})
+    with transaction.atomic():
+        member = CareTeamMember.objects.create(
+            client=client, staff=staff, role=role, start_on=start_on or today
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            client=client,
+            target=member,
+            purpose=AuditPurpose.OPERATIONS,
+            detail={"staff_id": staff.pk, "role": role},
+        )
+    return member
+
+
+def care_team_end(*, actor: User, member: CareTeamMember, end_on: date | None = None) -> CareTeamMember:
+    """End a membership. Access ends with it, on the member's next request (SEC-07)."""
+    clients_visible_to(actor=actor, capability=Capability.CARE_TEAM_EDIT).get(pk=member.client_id)
+    end = end_on or timezone.localdate()
+    if end < member.start_on:
+        raise ValidationError({"end_on": ["The end cannot be before the start."]})
+    with transaction.atomic():
+        CareTeamMember.objects.filter(pk=member.pk).update(end_on=end, updated_at=timezone.now())
+        audit_record(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            client=member.client_id,
+            target=member,
+            purpose=AuditPurpose.OPERATIONS,
+            detail={"fields": ["end_on"], "staff_id": member.staff_id},
+        )
+    member.refresh_from_db()
+    return member
+
+
+def restriction_add(
+    *, actor: User, client: Client, staff: User, reason: str, note: str = ""
+) -> AccessRestriction:
+    """Deny one staff member this client's record (SEC-13). Privacy officer or staff admin."""
+    if not (has_capability(actor, Capability.AUDIT_REVIEW) or has_capability(actor, Capability.STAFF_ADMIN)):
+        raise AccessDenied(Capability.AUDIT_REVIEW)
+    with transaction.atomic():
+        restriction = AccessRestriction.objects.create(
+            client=client, staff=staff, reason=reason, note=note, created_by=actor
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            client=client,
+            target=restriction,
+            purpose=AuditPurpose.OVERSIGHT,
+            severity=AuditSeverity.HIGH,
+            detail={"staff_id": staff.pk, "reason": reason},
+        )
+    return restriction
+
+
+class BreakGlassRefused(Exception):
+    """Emergency access was not granted; ``field`` says which input to correct."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def break_glass_start(
+    *, actor: User, mrn: str, reason_code: str, reason_text: str, password: str
+) -> BreakGlassGrant:
+    """Open a chart outside the actor's care teams for a limited time (SEC-22).
+
+    Needs ``BREAK_GLASS``, a reason code and a written reason, and the actor's password again
+    (step-up, SEC-08). A restriction still wins. Every attempt is audited with high severity.
+    """
+    require_capability(actor, Capability.BREAK_GLASS)
+
+    def refuse(field: str, message: str, client: Client | None = None) -> BreakGlassRefused:
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                action=AuditAction.BREAK_GLASS_DENIED,
+                client=client,
+                purpose=AuditPurpose.EMERGENCY,
+                outcome=AuditOutcome.DENIED,
+                severity=AuditSeverity.HIGH,
+                detail={"field": field},
+            )
+        return BreakGlassRefused(field, message)
+
+    if reason_code not in BreakGlassReason.values:
+        raise BreakGlassRefused("reason_code", "Choose a reason.")
+    if len(reason_text.strip()) < MINIMUM_REASON_LENGTH:
+        raise BreakGlassRefused(
+            "reason_text",
+            f"Describe the emergency in at least {MINIMUM_REASON_LENGTH} characters.",
+        )
+    if not actor.check_password(password):
+        raise refuse("password", "That password is not correct.")
+    client = Client.objects.filter(mrn=mrn.strip().replace("-", "")).first()
+    if client is None or is_restricted(actor=actor, client=client):
+        raise refuse("mrn", "No chart can be opened for that MRN.", client)
+    now = timezone.now()
+    with transaction.atomic():
+        grant = BreakGlassGrant.objects.create(
+            actor=actor,
+            client=client,
+            reason_code=reason_code,
+            reason_text=reason_text.strip(),
+            granted_at=now,
+            expires_at=now + settings.BREAK_GLASS_DURATION,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.BREAK_GLASS,
+            client=client,
+            target=grant,
+            purpose=AuditPurpose.EMERGENCY,
+            severity=AuditSeverity.HIGH,
+            detail={"reason_code": reason_code, "expires_at": grant.expires_at.isoformat()},
+        )
+    return grant
+
+
+def break_glass_review(*, actor: User, grant: BreakGlassGrant, note: str) -> BreakGlassGrant:
+    """The privacy officer marks an emergency access reviewed; it leaves the queue."""
+    require_capability(actor, Capability.AUDIT_REVIEW)
+    if grant.reviewed_at is not None:
+        raise ValidationError({"note": ["This emergency access was already reviewed."]})
+    if not note.strip():
+        raise ValidationError({"note": ["Write what you found, e.g. 'justified: crisis call'."]})
+    if grant.actor_id == actor.pk:
+        raise ValidationError({"note": ["Someone else must review your own emergency access."]})
+    now = timezone.now()
+    with transaction.atomic():
+        BreakGlassGrant.objects.filter(pk=grant.pk, reviewed_at__isnull=True).update(
+            reviewed_by=actor, reviewed_at=now, review_note=note.strip(), updated_at=now
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.BREAK_GLASS_REVIEWED,
+            client=grant.client_id,
+            target=grant,
+            purpose=AuditPurpose.OVERSIGHT,
+        )
+    grant.refresh_from_db()
+    return grant

@@ -1,0 +1,81 @@
+"""Writing audit events (STYLE habit 7: explicit rows written by services, never signals).
+
+``audit_record`` runs inside the caller's transaction: if it fails, the operation it records
+fails too and nothing is saved (REL-06). Appending takes a lock so that the chain has one
+order: a transaction-scoped advisory lock on PostgreSQL; on SQLite every write transaction
+already starts with ``BEGIN IMMEDIATE`` (settings), which serialises writers.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from alliance.audit import checkpoints
+from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose, AuditSeverity
+from alliance.audit.chain import row_hash
+from alliance.audit.context import source_address
+from alliance.audit.models import GENESIS_HASH, AuditEvent
+
+# Arbitrary constant naming the audit chain's advisory lock on PostgreSQL.
+AUDIT_CHAIN_LOCK_ID = 7_115_001
+
+
+def _lock_chain() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK_ID])
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: AuditAction,
+    client: Any = None,
+    target: models.Model | None = None,
+    purpose: AuditPurpose = AuditPurpose.TREATMENT,
+    outcome: AuditOutcome = AuditOutcome.SUCCESS,
+    severity: AuditSeverity = AuditSeverity.NORMAL,
+    detail: dict[str, Any] | None = None,
+    actor_username: str = "",
+    object_type: str = "",
+    object_id: str = "",
+) -> AuditEvent:
+    """Append one audit event and return it.
+
+    ``detail`` holds identifiers and field names, never narrative values: the audit trail is
+    read by privacy staff and must not become a second copy of the record.
+    """
+    if target is not None:
+        object_type = object_type or target._meta.label
+        object_id = object_id or str(target.pk)
+    is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    with transaction.atomic():
+        _lock_chain()
+        head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+        seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+        fields: dict[str, Any] = {
+            "seq": seq,
+            "occurred_at": timezone.now().astimezone(UTC),
+            "actor_id": actor.pk if is_user else None,
+            "actor_username": (actor.get_username() if is_user else actor_username)[:80],
+            "action": str(action),
+            "client_id": getattr(client, "pk", client),
+            "object_type": object_type,
+            "object_id": object_id,
+            "purpose": str(purpose),
+            "outcome": str(outcome),
+            "severity": str(severity),
+            "source_address": source_address.get()[:64],
+            "detail": detail or {},
+            "prev_hash": prev_hash,
+        }
+        event = AuditEvent(**fields, hash=row_hash(settings.AUDIT_KEY, fields))
+        event.save(force_insert=True)
+        if seq % settings.AUDIT_CHECKPOINT_EVERY == 0:
+            transaction.on_commit(lambda: checkpoints.checkpoint_write(seq=seq, head=event.hash))
+    return event

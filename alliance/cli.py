@@ -1,0 +1,178 @@
+"""The ``alliance`` command: demo, serve, migrate, createstaff, audit verify, ...
+
+Configuration comes only from ``ALLIANCE_*`` environment variables; this command sets a few
+defaults (for the demo) before Django starts, and otherwise hands over to Django.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from pathlib import Path
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alliance.config.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(*args: str) -> None:
+    from django.core.management import call_command
+
+    call_command(*args)
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    _django_setup()
+    from django.conf import settings
+
+    Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
+    _manage("migrate", "--no-input", "--verbosity", "1")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    _django_setup()
+    from django.conf import settings
+
+    Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
+    bind = f"{args.host}:{args.port}"
+    if args.dev:
+        _manage("runserver", bind, "--noreload")
+        return 0
+    from gunicorn.app.wsgiapp import run
+
+    sys.argv = ["gunicorn", "--bind", bind, "--workers", str(args.workers),
+                "--access-logfile", "-", "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(L)ss',
+                "alliance.config.wsgi:application"]
+    run()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    os.environ.setdefault("ALLIANCE_REQUIRE_MFA", "0")
+    os.environ.setdefault("ALLIANCE_DEMO", "1")
+    _django_setup()
+    from django.conf import settings
+
+    if settings.PRODUCTION:
+        print("alliance demo refuses to run with ALLIANCE_ENV=production", file=sys.stderr)
+        return 2
+    Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
+    _manage("migrate", "--no-input", "--verbosity", "0")
+    from alliance.demo.clinic import demo_build, demo_logins_text
+
+    result = demo_build(clients=args.clients, seed=args.seed)
+    print(demo_logins_text(result))
+    if args.no_serve:
+        return 0
+    print(f"Serving the demo clinic on http://127.0.0.1:{args.port}  (Ctrl-C stops it)")
+    args.host, args.dev, args.workers = "127.0.0.1", False, 2
+    return cmd_serve(args)
+
+
+def cmd_createstaff(args: argparse.Namespace) -> int:
+    _django_setup()
+    from django.core.exceptions import ValidationError
+
+    from alliance.staff.services import staff_create
+
+    password = os.environ.get("ALLIANCE_NEW_STAFF_PASSWORD") or getpass.getpass("Password: ")
+    try:
+        user = staff_create(
+            actor=None,
+            username=args.username,
+            password=password,
+            first_name=args.first_name,
+            last_name=args.last_name,
+            discipline=args.discipline,
+            email=args.email or "",
+            admin_site=args.discipline == "it_administrator",
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            print(f"error: {message}", file=sys.stderr)
+        return 2
+    print(f"created {user.username} ({user.get_discipline_display()})")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    _django_setup()
+    if args.audit_command == "verify":
+        from alliance.audit.verify import audit_verify
+
+        result = audit_verify()
+        print(result.describe(), file=sys.stdout if result.ok else sys.stderr)
+        return 0 if result.ok else 1
+    from alliance.audit.checkpoints import checkpoint_write
+    from alliance.audit.models import AuditEvent
+
+    head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    if head is None:
+        print("no audit events yet")
+        return 0
+    point = checkpoint_write(seq=head[0], head=head[1])
+    print(f"checkpoint written at event #{point.seq}")
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    _django_setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["alliance manage", *args.rest])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="alliance", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="build the synthetic demo clinic and serve it")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--no-serve", action="store_true", help="build the clinic and stop")
+    demo.add_argument("--clients", type=int, default=300)
+    demo.add_argument("--seed", type=int, default=2026)
+    demo.set_defaults(func=cmd_demo)
+
+    serve = sub.add_parser("serve", help="serve Alliance with gunicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=3)
+    serve.add_argument("--dev", action="store_true", help="Django's development server instead")
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="create or update the database tables").set_defaults(
+        func=cmd_migrate
+    )
+
+    staff = sub.add_parser("createstaff", help="create one staff account")
+    staff.add_argument("username")
+    staff.add_argument("--first-name", required=True)
+    staff.add_argument("--last-name", required=True)
+    staff.add_argument("--discipline", required=True, help="e.g. lcsw, psychiatrist, it_administrator")
+    staff.add_argument("--email")
+    staff.set_defaults(func=cmd_createstaff)
+
+    audit = sub.add_parser("audit", help="audit trail tools")
+    audit.add_argument("audit_command", choices=["verify", "checkpoint"])
+    audit.set_defaults(func=cmd_audit)
+
+    manage = sub.add_parser("manage", help="run a Django management command")
+    manage.add_argument("rest", nargs=argparse.REMAINDER)
+    manage.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,221 @@
+"""Reads of the client registry (STYLE habit 3): actor first, scoped by the access policy.
+
+Every read of a client's record writes an audit event here, in the same place as the read.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from alliance.access.models import BreakGlassGrant, CareTeamMember
+from alliance.access.policy import (
+    ClientNotFound,
+    Relationship,
+    clients_visible_to,
+    has_capability,
+    relationship,
+)
+from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose
+from alliance.audit.services import audit_record
+from alliance.clients.models import Client, Contact, Episode
+from alliance.core.text import fold
+from alliance.staff.capabilities import Capability
+from alliance.staff.models import User
+
+SEARCH_LIMIT = 50
+MRN_PATTERN = re.compile(r"^\d{9}$")
+ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def _open_episodes() -> Prefetch[Episode]:
+    return Prefetch(
+        "episodes",
+        queryset=Episode.objects.filter(discharge_date__isnull=True).select_related("program"),
+        to_attr="open_episodes",
+    )
+
+
+def parse_date(text: str) -> date | None:
+    for pattern, order in ((ISO_DATE, (0, 1, 2)), (US_DATE, (2, 0, 1))):
+        match = pattern.match(text)
+        if match:
+            parts = [int(g) for g in match.groups()]
+            try:
+                return date(parts[order[0]], parts[order[1]], parts[order[2]])
+            except ValueError:
+                return None
+    return None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    clients: list[Client]
+    truncated: bool
+
+
+def client_search(*, actor: User, query: str) -> SearchResult:
+    """Find clients by any part of a name or preferred name, MRN, or date of birth.
+
+    Case- and accent-insensitive; every word must match. Results obey the access policy and
+    the search is audited with the ids it returned.
+    """
+    text = query.strip()
+    found: QuerySet[Client] = clients_visible_to(actor=actor, capability=Capability.CLIENT_SEARCH)
+    born = parse_date(text)
+    if born:
+        found = found.filter(date_of_birth=born)
+    elif MRN_PATTERN.match(text.replace("-", "")):
+        found = found.filter(mrn=text.replace("-", ""))
+    else:
+        words = fold(text).split()
+        if not words:
+            return SearchResult([], False)
+        for word in words:
+            found = found.filter(search_text__contains=word)
+    rows = list(found.prefetch_related(_open_episodes())[: SEARCH_LIMIT + 1])
+    clients, truncated = rows[:SEARCH_LIMIT], len(rows) > SEARCH_LIMIT
+    audit_record(
+        actor=actor,
+        action=AuditAction.SEARCH,
+        purpose=AuditPurpose.TREATMENT,
+        detail={"query": text[:100], "client_ids": [c.pk for c in clients]},
+    )
+    return SearchResult(clients, truncated)
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    client: Client
+    roles: list[str]
+    programs: list[str]
+
+
+def caseload_for(*, actor: User) -> list[CaseloadRow]:
+    """Clients on the actor's current care teams, with their program and last contact."""
+    today = timezone.localdate()
+    memberships = (
+        CareTeamMember.objects.filter(CareTeamMember.active_q(today), staff=actor)
+        .values_list("client_id", "role")
+    )
+    roles: dict[int, list[str]] = {}
+    labels = dict(CareTeamMember._meta.get_field("role").flatchoices)
+    for client_id, role in memberships:
+        roles.setdefault(client_id, []).append(str(labels.get(role, role)))
+    clients = (
+        clients_visible_to(actor=actor, capability=Capability.CHART_READ)
+        .filter(pk__in=list(roles))
+        .prefetch_related(_open_episodes())
+    )
+    return [
+        CaseloadRow(c, roles[c.pk], [e.program.name for e in c.open_episodes])  # type: ignore[attr-defined]
+        for c in clients
+    ]
+
+
+@dataclass
+class Chart:
+    """What the chart page shows. ``clinical`` is False for registry-only readers."""
+
+    client: Client
+    clinical: bool
+    relationship: Relationship | None
+    care_team: list[CareTeamMember]
+    contacts: list[Contact]
+    episodes: list[Episode]
+    grant: BreakGlassGrant | None = None
+    sections: dict[str, list[object]] = field(default_factory=dict)
+
+    @property
+    def open_programs(self) -> list[str]:
+        return [e.program.name for e in self.episodes if e.is_open]
+
+
+def _record_denied(actor: User, client_id: object, action: AuditAction) -> None:
+    """An attempt outside the policy is worth a row: the privacy officer looks for snooping."""
+    try:
+        pk = int(str(client_id))
+    except ValueError:
+        pk = None
+    exists = pk is not None and Client.objects.filter(pk=pk).exists()
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=action,
+            client=pk if exists else None,
+            object_type="clients.Client",
+            object_id=str(client_id)[:60],
+            outcome=AuditOutcome.DENIED,
+        )
+
+
+def client_chart(*, actor: User, client_id: object) -> Chart:
+    """Open a client's chart: clinical for the care relationship, registry-only for front desk."""
+    clinical = has_capability(actor, Capability.CHART_READ)
+    capability = Capability.CHART_READ if clinical else Capability.DEMOGRAPHICS_READ
+    try:
+        pk = int(str(client_id))
+    except ValueError:
+        pk = -1
+    client = (
+        clients_visible_to(actor=actor, capability=capability)
+        .filter(pk=pk)
+        .first()
+    )
+    if client is None:
+        _record_denied(actor, client_id, AuditAction.CHART_VIEW)
+        raise ClientNotFound
+    link = relationship(actor=actor, client=client) if clinical else None
+    purpose = AuditPurpose(link.purpose) if link else AuditPurpose.OPERATIONS
+    today = timezone.localdate()
+    chart = Chart(
+        client=client,
+        clinical=clinical,
+        relationship=link,
+        care_team=list(
+            CareTeamMember.objects.filter(CareTeamMember.active_q(today), client=client)
+            .select_related("staff")
+            .order_by("role", "staff__last_name")
+        ),
+        contacts=list(client.contacts.filter(active=True)),
+        episodes=list(client.episodes.select_related("program").order_by("-referral_date")),
+        grant=link.break_glass if link else None,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CHART_VIEW,
+        client=client,
+        target=client,
+        purpose=purpose,
+        detail={"view": "clinical" if clinical else "registry"},
+    )
+    return chart
+
+
+def client_record_for(*, actor: User, client_id: object, capability: Capability) -> Client:
+    """One client for an edit page, audited as a record view; 404 outside the policy."""
+    try:
+        pk = int(str(client_id))
+    except ValueError:
+        pk = -1
+    client = clients_visible_to(actor=actor, capability=capability).filter(pk=pk).first()
+    if client is None:
+        _record_denied(actor, client_id, AuditAction.RECORD_VIEW)
+        raise ClientNotFound
+    audit_record(
+        actor=actor,
+        action=AuditAction.RECORD_VIEW,
+        client=client,
+        target=client,
+        purpose=AuditPurpose.TREATMENT,
+        detail={"capability": str(capability)},
+    )
+    return client
+
+

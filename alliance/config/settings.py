@@ -1,0 +1,252 @@
+"""Django settings for Alliance, driven only by ``ALLIANCE_*`` environment variables.
+
+Two modes: ``ALLIANCE_ENV=development`` (the default: demo, tests, a clinician's laptop) and
+``ALLIANCE_ENV=production``, which refuses to start with a default secret or audit key and turns
+on secure cookies, HSTS and the HTTPS redirect.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+
+from alliance.config.env import (
+    ConfigError,
+    env_bool,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+)
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+ENVIRONMENT = env_str("ALLIANCE_ENV", "development")
+if ENVIRONMENT not in {"development", "production"}:
+    raise ConfigError("ALLIANCE_ENV must be 'development' or 'production'")
+PRODUCTION = ENVIRONMENT == "production"
+
+DEBUG = env_bool("ALLIANCE_DEBUG", False)
+if PRODUCTION and DEBUG:
+    raise ConfigError("ALLIANCE_DEBUG cannot be on when ALLIANCE_ENV=production")
+
+VAR_DIR = env_path("ALLIANCE_VAR_DIR", Path.cwd() / "var")
+
+# Development defaults: they are public, so production refuses them.
+DEVELOPMENT_SECRET_KEY = "alliance-development-secret-key-not-for-production-use-0001"  # noqa: S105
+DEVELOPMENT_AUDIT_KEY = "alliance-development-audit-key-not-for-production-use-0001"
+MINIMUM_KEY_LENGTH = 32
+
+SECRET_KEY = env_str("ALLIANCE_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
+AUDIT_KEY = env_str("ALLIANCE_AUDIT_KEY", DEVELOPMENT_AUDIT_KEY)
+if PRODUCTION:
+    for _name, _value, _default in (
+        ("ALLIANCE_SECRET_KEY", SECRET_KEY, DEVELOPMENT_SECRET_KEY),
+        ("ALLIANCE_AUDIT_KEY", AUDIT_KEY, DEVELOPMENT_AUDIT_KEY),
+    ):
+        if _value == _default or len(_value) < MINIMUM_KEY_LENGTH:
+            raise ConfigError(
+                f"{_name} must be set to a random value of at least {MINIMUM_KEY_LENGTH} "
+                "characters in production"
+            )
+    if SECRET_KEY == AUDIT_KEY:
+        raise ConfigError("ALLIANCE_AUDIT_KEY must differ from ALLIANCE_SECRET_KEY")
+
+ALLOWED_HOSTS = env_list("ALLIANCE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("ALLIANCE_CSRF_TRUSTED_ORIGINS", "")
+
+CLINIC_NAME = env_str("ALLIANCE_CLINIC_NAME", "Alliance Clinic")
+REQUIRE_MFA = env_bool("ALLIANCE_REQUIRE_MFA", True)
+DEMO_MODE = env_bool("ALLIANCE_DEMO", False)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_otp",
+    "axes",
+    "csp",
+    "alliance.core",
+    "alliance.organisation",
+    "alliance.staff",
+    "alliance.clients",
+    "alliance.access",
+    "alliance.audit",
+    "alliance.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "alliance.audit.middleware.AuditContextMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "alliance.web.middleware.SessionTimeoutMiddleware",
+    "alliance.web.middleware.NoStoreMiddleware",
+    "alliance.web.middleware.CapabilityGateMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "alliance.config.urls"
+WSGI_APPLICATION = "alliance.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "alliance.web.context.alliance_context",
+            ],
+        },
+    },
+]
+
+DEFAULT_DATABASE_URL = f"sqlite:///{VAR_DIR / 'alliance.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("ALLIANCE_DATABASE_URL", DEFAULT_DATABASE_URL), conn_max_age=60
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE transactions take the write lock at BEGIN, so two writers never read the same
+    # audit-chain head; WAL lets readers go on while one writes.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["TEST"] = {"NAME": env_str("ALLIANCE_TEST_DATABASE_NAME", "") or None}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "staff.User"
+
+# Argon2id first; PBKDF2 stays so that a FIPS deployment can switch the order and old hashes
+# still verify while they are upgraded at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+
+# Sessions (SEC-05, SEC-06)
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SECURE_COOKIES = env_bool("ALLIANCE_SECURE_COOKIES", PRODUCTION)
+SESSION_COOKIE_SECURE = SECURE_COOKIES
+CSRF_COOKIE_SECURE = SECURE_COOKIES
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Strict"
+SESSION_COOKIE_NAME = "alliance_session"
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+IDLE_TIMEOUT = timedelta(minutes=env_int("ALLIANCE_IDLE_TIMEOUT_MINUTES", 15, minimum=1))
+ABSOLUTE_TIMEOUT = timedelta(hours=env_int("ALLIANCE_ABSOLUTE_TIMEOUT_HOURS", 12, minimum=1))
+SESSION_COOKIE_AGE = int(ABSOLUTE_TIMEOUT.total_seconds())
+
+# Lockout after repeated failures (SEC-04), through django-axes.
+AXES_FAILURE_LIMIT = env_int("ALLIANCE_LOCKOUT_FAILURES", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("ALLIANCE_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_LOCKOUT_CALLABLE = "alliance.web.views.auth.lockout_response"
+
+# django-otp
+OTP_TOTP_ISSUER = CLINIC_NAME
+
+BREAK_GLASS_DURATION = timedelta(minutes=env_int("ALLIANCE_BREAK_GLASS_MINUTES", 60, minimum=1))
+AUDIT_CHECKPOINT_DIR = env_path("ALLIANCE_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints")
+AUDIT_CHECKPOINT_EVERY = env_int("ALLIANCE_AUDIT_CHECKPOINT_EVERY", 500, minimum=1)
+
+# Security headers (SEC-32 to SEC-35)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("ALLIANCE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = 31_536_000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'none'"],
+        "object-src": ["'none'"],
+    }
+}
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("ALLIANCE_TIME_ZONE", "America/New_York")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Logs carry no PHI (SEC-28): only request method, path pattern and status reach them, through
+# the formatter that escapes control characters so a crafted value stays on one line.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {
+            "()": "alliance.core.logging.OneLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("ALLIANCE_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "axes": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
+}

@@ -1,0 +1,206 @@
+"""The demo clinic: three programs, a staff member of every discipline, synthetic clients.
+
+Built through the same services a clinic uses, so the demo's audit trail, MRNs and search
+text are exactly what production would produce. Rebuilding an existing demo only resets the
+demo passwords.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from alliance.access.models import CareTeamRole
+from alliance.access.services import care_team_add
+from alliance.clients.models import Client
+from alliance.clients.services import client_create, contact_save, episode_save
+from alliance.demo.people import synthetic_person
+from alliance.organisation.models import Organisation, Program
+from alliance.staff.disciplines import Discipline, LicenceType
+from alliance.staff.models import Licence, SupervisionLink, User
+
+D, L = Discipline, LicenceType
+
+# username, first, last, discipline, credentials, licence type (None: unlicensed), expired
+DEMO_STAFF: list[tuple[str, str, str, Discipline, str, LicenceType | None, bool]] = [
+    ("praman", "Priya", "Raman", D.PSYCHIATRIST, "MD", L.MD, False),
+    ("mellery", "Marcus", "Ellery", D.PSYCHIATRIC_NP, "PMHNP-BC", L.APRN, False),
+    ("hokafor", "Helen", "Okafor", D.PSYCHOLOGIST, "PsyD", L.PSYCHOLOGIST, False),
+    ("tmorgan", "Tess", "Morgan", D.CLINICAL_SOCIAL_WORKER, "LCSW", L.LCSW, False),
+    ("jreyes", "Jordan", "Reyes", D.COUNSELOR, "LPC-Associate", L.LPC, True),
+    ("swhitfield", "Sam", "Whitfield", D.MARRIAGE_FAMILY_THERAPIST, "LMFT", L.LMFT, False),
+    ("glindqvist", "Grace", "Lindqvist", D.PSYCHIATRIC_NURSE, "RN", L.RN, False),
+    ("abaptiste", "Andre", "Baptiste", D.PEER_SUPPORT, "CPS", L.CPS, False),
+    ("mtanaka", "Mei", "Tanaka", D.OCCUPATIONAL_THERAPIST, "OTR/L", L.OTR, False),
+    ("lortega", "Luis", "Ortega", D.CASE_MANAGER, "", None, False),
+    ("nhaddad", "Nadia", "Haddad", D.INTAKE_COORDINATOR, "", None, False),
+    ("oprice", "Owen", "Price", D.FRONT_DESK, "", None, False),
+    ("rchowdhury", "Rita", "Chowdhury", D.PRIVACY_OFFICER, "CHPC", None, False),
+    ("inovak", "Ivan", "Novak", D.IT_ADMINISTRATOR, "", None, False),
+]
+THERAPISTS = ["tmorgan", "jreyes", "swhitfield", "hokafor"]
+PRESCRIBERS = ["praman", "mellery"]
+
+
+def demo_password(username: str) -> str:
+    """Each demo person has their own password; printed by ``alliance demo``."""
+    return f"{username}-Alliance-demo"
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    staff: list[User]
+    clients_created: int
+
+
+def _staff(today: date) -> list[User]:
+    people = []
+    for username, first, last, discipline, creds, licence, expired in DEMO_STAFF:
+        user, _ = User.objects.update_or_create(
+            username=username,
+            defaults={
+                "first_name": first,
+                "last_name": last,
+                "discipline": discipline,
+                "credentials": creds,
+                "email": f"{username}@clinic.example.org",
+                "is_staff": discipline == D.IT_ADMINISTRATOR,
+            },
+        )
+        user.set_password(demo_password(username))
+        user.save()
+        if licence and not user.licences.exists():
+            Licence.objects.create(
+                staff=user,
+                licence_type=licence,
+                number=f"{licence.upper()}-{zlib.crc32(username.encode()) % 900000 + 100000}",
+                jurisdiction="NY",
+                issued_on=today - timedelta(days=900),
+                expires_on=today - timedelta(days=10) if expired else today + timedelta(days=400),
+            )
+        people.append(user)
+    by_name = {u.username: u for u in people}
+    if not SupervisionLink.objects.exists():
+        SupervisionLink.objects.create(supervisor=by_name["hokafor"], supervisee=by_name["jreyes"])
+        SupervisionLink.objects.create(supervisor=by_name["hokafor"], supervisee=by_name["tmorgan"])
+        SupervisionLink.objects.create(supervisor=by_name["praman"], supervisee=by_name["mellery"])
+    return people
+
+
+def _programs() -> tuple[Program, Program, Program]:
+    org, _ = Organisation.objects.get_or_create(
+        name="Riverbend Community Mental Health (demo)", defaults={"after_hours_phone": "555-0100"}
+    )
+    adult, _ = Program.objects.get_or_create(
+        code="adult-outpatient", defaults={"organisation": org, "name": "Adult Outpatient"}
+    )
+    youth, _ = Program.objects.get_or_create(
+        code="youth-family", defaults={"organisation": org, "name": "Youth and Family"}
+    )
+    sud, _ = Program.objects.get_or_create(
+        code="substance-use",
+        defaults={"organisation": org, "name": "Substance Use Recovery", "is_part2": True},
+    )
+    return adult, youth, sud
+
+
+def demo_build(*, clients: int = 300, seed: int = 2026) -> DemoResult:
+    """Create (or refresh) the demo clinic. Adds clients only if there are none."""
+    today = timezone.localdate()
+    with transaction.atomic():
+        staff = _staff(today)
+        adult, youth, sud = _programs()
+    if Client.objects.exists():
+        return DemoResult(staff, 0)
+    by_name = {u.username: u for u in staff}
+    intake = by_name["nhaddad"]
+    rng = random.Random(seed)
+    for index in range(clients):
+        person = synthetic_person(rng, today, index)
+        with transaction.atomic():
+            client = client_create(
+                actor=intake,
+                confirmed_not_duplicate=True,
+                values={
+                    "legal_first_name": person.first,
+                    "legal_last_name": person.last,
+                    "preferred_name": person.preferred,
+                    "pronouns": person.pronouns,
+                    "date_of_birth": person.born,
+                    "preferred_language": person.language,
+                    "interpreter_needed": person.language != "English" and rng.random() < 0.6,
+                    "phone": person.phone,
+                    "email": person.email,
+                    "address_line1": person.address,
+                    "city": person.city,
+                    "region": "NY",
+                    "postal_code": person.postal_code,
+                },
+            )
+            minor = client.age < 18
+            program = youth if minor else (sud if rng.random() < 0.2 else adult)
+            referred = today - timedelta(days=rng.randint(20, 700))
+            discharged = rng.random() < 0.12
+            episode_save(
+                actor=intake,
+                client=client,
+                values={
+                    "program": program,
+                    "referral_date": referred,
+                    "admission_date": referred + timedelta(days=rng.randint(3, 14)),
+                    "discharge_date": today - timedelta(days=rng.randint(1, 15)) if discharged else None,
+                    "discharge_reason": "completed" if discharged else "",
+                },
+            )
+            primary = by_name["tmorgan"] if index % 3 == 0 else by_name[rng.choice(THERAPISTS)]
+            care_team_add(
+                actor=intake, client=client, staff=primary, role=CareTeamRole.PRIMARY_CLINICIAN,
+                start_on=referred,
+            )
+            if rng.random() < 0.4:
+                care_team_add(
+                    actor=intake, client=client, staff=by_name[rng.choice(PRESCRIBERS)],
+                    role=CareTeamRole.PRESCRIBER, start_on=referred,
+                )
+            if rng.random() < 0.25:
+                care_team_add(
+                    actor=intake, client=client, staff=by_name["lortega"],
+                    role=CareTeamRole.CASE_MANAGER, start_on=referred,
+                )
+            if rng.random() < 0.15:
+                care_team_add(
+                    actor=intake, client=client, staff=by_name["abaptiste"],
+                    role=CareTeamRole.PEER_SPECIALIST, start_on=referred,
+                )
+            contact_save(
+                actor=intake,
+                client=client,
+                values={
+                    "name": f"{rng.choice(['Alex', 'Robin', 'Casey', 'Jamie'])} {person.last}",
+                    "relationship": "guardian" if minor else "emergency",
+                    "phone": f"555-02{index % 100:02d}-{index // 100:04d}",
+                    "may_contact": rng.random() < 0.8,
+                },
+            )
+            Client.objects.filter(pk=client.pk).update(
+                last_contact_on=today - timedelta(days=rng.randint(0, 45))
+            )
+    return DemoResult(staff, clients)
+
+
+def demo_logins_text(result: DemoResult) -> str:
+    lines = [
+        f"Demo clinic ready ({Client.objects.count()} synthetic clients).",
+        "Demo logins (username / password):",
+    ]
+    for user in result.staff:
+        lines.append(
+            f"  {user.username:<11} {demo_password(user.username):<28} {user.get_discipline_display()}"
+        )
+    lines.append("Two-factor sign-in is off in the demo; production requires it.")
+    return "\n".join(lines)

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class StaffConfig(AppConfig):
+    name = "alliance.staff"
+    label = "staff"
+    verbose_name = "Staff, licences and supervision"

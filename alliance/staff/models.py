@@ -1,0 +1,163 @@
+"""Staff accounts: one account per person (SEC-01), with discipline, licences and supervision."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+
+from alliance.core.models import TimestampedModel
+from alliance.staff.capabilities import Capability
+from alliance.staff.disciplines import Discipline, LicenceStatus, LicenceType
+from alliance.staff.scope import LicenceFacts, capabilities_from_scope
+
+# Accounts that name a role rather than a person are shared accounts in disguise (SEC-01).
+GENERIC_USERNAMES = frozenset(
+    {
+        "admin", "administrator", "root", "superuser", "sysadmin", "system", "test", "tester",
+        "user", "staff", "shared", "guest", "demo", "clinic", "office", "frontdesk",
+        "front_desk", "reception", "nurse", "doctor", "therapist", "clinician", "info",
+        "support", "intake", "billing", "manager", "supervisor", "default", "temp",
+    }
+)
+USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{2,39}$")
+
+
+def validate_personal_username(value: str) -> None:
+    """Usernames name one person: lower-case, 3-40 characters, not a role or a generic word."""
+    if not USERNAME_PATTERN.match(value):
+        raise ValidationError(
+            "Use 3 to 40 lower-case letters, digits, dots, dashes or underscores, "
+            "starting with a letter.",
+            code="username_format",
+        )
+    stripped = re.sub(r"[0-9._-]", "", value)
+    if value in GENERIC_USERNAMES or stripped in GENERIC_USERNAMES:
+        raise ValidationError(
+            "Shared or role accounts are not allowed: use the person's own name.",
+            code="generic_username",
+        )
+
+
+class StaffManager(UserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> User:
+        return self.get(username__iexact=username)
+
+
+class User(AbstractUser):
+    """A staff member. Clients never log in with this model."""
+
+    username = models.CharField(
+        max_length=40,
+        unique=True,
+        validators=[validate_personal_username],
+        help_text="The person's own login, e.g. 'tmorgan'. Role accounts are refused.",
+    )
+    discipline = models.CharField(max_length=40, choices=Discipline.choices)
+    credentials = models.CharField(
+        max_length=60, blank=True, help_text="Letters after the name, e.g. 'LCSW', 'MD'."
+    )
+    phone = models.CharField(max_length=40, blank=True)
+    on_call = models.BooleanField(default=False, help_text="On the clinic's on-call list.")
+
+    objects = StaffManager()
+
+    REQUIRED_FIELDS = ["discipline", "first_name", "last_name"]
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = "staff member"
+        verbose_name_plural = "staff"
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        name = f"{self.first_name} {self.last_name}".strip() or self.username
+        return f"{name}, {self.credentials}" if self.credentials else name
+
+    def capabilities(self, today: date | None = None) -> frozenset[Capability]:
+        """Capabilities held today, from discipline and current licences (memoised per object).
+
+        A request loads a fresh user, so a revoked licence or account takes effect on the next
+        request (SEC-07).
+        """
+        if not self.is_active or not self.pk:
+            return frozenset()
+        day = today or timezone.localdate()
+        cache: dict[date, frozenset[Capability]] = self.__dict__.setdefault("_capability_cache", {})
+        if day not in cache:
+            facts = [
+                LicenceFacts(lic.licence_type, lic.status, lic.expires_on)
+                for lic in self.licences.all()
+            ]
+            cache[day] = capabilities_from_scope(self.discipline, facts, day)
+        return cache[day]
+
+    def has_capability(self, capability: Capability) -> bool:
+        return capability in self.capabilities()
+
+
+class Licence(TimestampedModel):
+    """A professional licence or registration. Expiry is checked on every use."""
+
+    staff = models.ForeignKey(User, on_delete=models.PROTECT, related_name="licences")
+    licence_type = models.CharField(max_length=20, choices=LicenceType.choices)
+    number = models.CharField(max_length=60)
+    jurisdiction = models.CharField(max_length=60, help_text="State or board, e.g. 'NY'.")
+    issued_on = models.DateField(null=True, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=20, choices=LicenceStatus.choices, default=LicenceStatus.ACTIVE
+    )
+
+    class Meta:
+        ordering = ["staff", "licence_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["licence_type", "number", "jurisdiction"], name="licence_unique_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_licence_type_display()} {self.jurisdiction} {self.number}"
+
+
+class SupervisionLink(TimestampedModel):
+    """Clinical supervision: a supervisee may have several supervisors at once."""
+
+    supervisor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="supervisees_links")
+    supervisee = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="supervisors_links"
+    )
+    start_on = models.DateField(default=timezone.localdate)
+    end_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["supervisee", "supervisor"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(supervisor=models.F("supervisee")),
+                name="supervision_not_self",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supervisor} supervises {self.supervisee}"
+
+    @classmethod
+    def active_q(cls, today: date) -> models.Q:
+        return models.Q(start_on__lte=today) & (
+            models.Q(end_on__isnull=True) | models.Q(end_on__gt=today)
+        )
+
+
+# The TOTP device lives in its own module; importing it here registers the model with the app.
+from alliance.staff.mfa import TotpDevice  # noqa: E402
+
+__all__ = ["Licence", "SupervisionLink", "TotpDevice", "User"]

@@ -1,0 +1,27 @@
+"""Values every page template needs: clinic name, demo and MFA banners, emergency access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from alliance.access.selectors import live_grants_for
+from alliance.staff.capabilities import Capability
+
+
+def alliance_context(request: HttpRequest) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "clinic_name": settings.CLINIC_NAME,
+        "demo_mode": settings.DEMO_MODE,
+        "mfa_off": not settings.REQUIRE_MFA,
+    }
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and hasattr(user, "capabilities"):
+        caps = user.capabilities()
+        context["caps"] = {c.value: True for c in caps}
+        context["live_grants"] = (
+            live_grants_for(actor=user) if Capability.BREAK_GLASS in caps else []
+        )
+    return context

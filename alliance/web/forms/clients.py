@@ -1,0 +1,94 @@
+"""Forms for the client registry. Rules live in ``clients.services``; forms only parse."""
+
+from __future__ import annotations
+
+from django import forms
+
+from alliance.clients.models import Client, Contact, Episode
+from alliance.organisation.models import Program
+from alliance.web.forms.widgets import DateInput, PhoneInput
+
+
+class ClientForm(forms.ModelForm):
+    class Meta:
+        model = Client
+        fields = [
+            "legal_first_name",
+            "legal_middle_name",
+            "legal_last_name",
+            "preferred_name",
+            "pronouns",
+            "date_of_birth",
+            "sex_at_birth",
+            "gender_identity",
+            "gender_identity_other",
+            "preferred_language",
+            "interpreter_needed",
+            "phone",
+            "email",
+            "address_line1",
+            "address_line2",
+            "city",
+            "region",
+            "postal_code",
+        ]
+        widgets = {
+            "date_of_birth": DateInput(),
+            "phone": PhoneInput(attrs={"autocomplete": "off"}),
+        }
+        help_texts = {
+            "pronouns": "In the client's words, e.g. she/her, they/them.",
+            "preferred_name": "The name the client wants to be called.",
+        }
+
+
+class ClientCreateForm(ClientForm):
+    confirm_not_duplicate = forms.BooleanField(
+        required=False,
+        label="I checked the possible matches: this is a different person",
+    )
+
+    class Meta(ClientForm.Meta):
+        pass
+
+
+class ClientEditForm(ClientForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta(ClientForm.Meta):
+        pass
+
+
+class ContactForm(forms.ModelForm):
+    class Meta:
+        model = Contact
+        fields = ["name", "relationship", "phone", "email", "may_contact", "active"]
+        widgets = {"phone": PhoneInput()}
+
+
+class EpisodeForm(forms.ModelForm):
+    program = forms.ModelChoiceField(queryset=Program.objects.filter(active=True))
+
+    class Meta:
+        model = Episode
+        fields = [
+            "program",
+            "referral_date",
+            "admission_date",
+            "discharge_date",
+            "discharge_reason",
+            "discharge_note",
+        ]
+        widgets = {
+            "referral_date": DateInput(),
+            "admission_date": DateInput(),
+            "discharge_date": DateInput(),
+        }
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Name, MRN or date of birth",
+        max_length=100,
+        help_text="Any part of a name; MRN; or date of birth as 1990-04-23 or 04/23/1990.",
+    )

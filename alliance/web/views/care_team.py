@@ -1,0 +1,63 @@
+"""Care-team editing: who is on the client's team, in which role, since when."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from alliance.access.models import CareTeamMember
+from alliance.access.services import care_team_add, care_team_end
+from alliance.clients.selectors import client_record_for
+from alliance.staff.capabilities import Capability
+from alliance.web.access import requires
+from alliance.web.forms.access import CareTeamAddForm
+from alliance.web.views.util import actor_of, add_service_errors
+
+
+@requires(Capability.CARE_TEAM_EDIT)
+def care_team(request: HttpRequest, client_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    client = client_record_for(actor=actor, client_id=client_id, capability=Capability.CARE_TEAM_EDIT)
+    form = CareTeamAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            care_team_add(
+                actor=actor,
+                client=client,
+                staff=form.cleaned_data["staff"],
+                role=form.cleaned_data["role"],
+                start_on=form.cleaned_data["start_on"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("web:care_team", client_id=client.pk)
+    today = timezone.localdate()
+    members = list(
+        CareTeamMember.objects.filter(client=client).select_related("staff").order_by("-start_on")
+    )
+    return render(
+        request,
+        "web/clients/care_team.html",
+        {
+            "client": client,
+            "form": form,
+            "current": [m for m in members if m.is_active_on(today)],
+            "past": [m for m in members if not m.is_active_on(today)],
+        },
+    )
+
+
+@requires(Capability.CARE_TEAM_EDIT)
+@require_POST
+def care_team_member_end(request: HttpRequest, client_id: int, member_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    client = client_record_for(actor=actor, client_id=client_id, capability=Capability.CARE_TEAM_EDIT)
+    member = CareTeamMember.objects.filter(pk=member_id, client=client).first()
+    if member is None:
+        raise Http404
+    care_team_end(actor=actor, member=member)
+    return redirect("web:care_team", client_id=client.pk)

@@ -1,0 +1,140 @@
+"""Client registry pages: search, register, chart, edit, contacts, episodes."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from alliance.clients.models import Contact, Episode
+from alliance.clients.selectors import client_chart, client_record_for, client_search
+from alliance.clients.services import (
+    DuplicateSuspected,
+    StaleEdit,
+    client_create,
+    client_update,
+    contact_save,
+    episode_save,
+)
+from alliance.staff.capabilities import Capability
+from alliance.web.access import requires
+from alliance.web.forms.clients import (
+    ClientCreateForm,
+    ClientEditForm,
+    ContactForm,
+    EpisodeForm,
+    SearchForm,
+)
+from alliance.web.views.util import actor_of, add_service_errors
+
+
+@requires(Capability.CLIENT_SEARCH)
+def search(request: HttpRequest) -> HttpResponse:
+    """Search by POST, so that names and dates of birth never sit in a URL (SEC-33)."""
+    form = SearchForm(request.POST or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = client_search(actor=actor_of(request), query=form.cleaned_data["q"])
+    return render(request, "web/clients/search.html", {"form": form, "result": result})
+
+
+@requires(Capability.CLIENT_REGISTER)
+def create(request: HttpRequest) -> HttpResponse:
+    form = ClientCreateForm(request.POST or None)
+    matches = None
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "confirm_not_duplicate"}
+        try:
+            client = client_create(
+                actor=actor_of(request),
+                values=values,
+                confirmed_not_duplicate=form.cleaned_data["confirm_not_duplicate"],
+            )
+        except DuplicateSuspected as dup:
+            matches = dup.matches
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("web:client_chart", client_id=client.pk)
+    return render(request, "web/clients/create.html", {"form": form, "matches": matches})
+
+
+@requires(Capability.CHART_READ, Capability.DEMOGRAPHICS_READ)
+def chart(request: HttpRequest, client_id: int) -> HttpResponse:
+    data = client_chart(actor=actor_of(request), client_id=client_id)
+    return render(request, "web/clients/chart.html", {"chart": data, "client": data.client})
+
+
+@requires(Capability.DEMOGRAPHICS_WRITE)
+def edit(request: HttpRequest, client_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    client = client_record_for(
+        actor=actor, client_id=client_id, capability=Capability.DEMOGRAPHICS_WRITE
+    )
+    form = ClientEditForm(request.POST or None, instance=None if request.POST else client,
+                          initial={"version": client.version})
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            client_update(
+                actor=actor, client=client, values=values, version=form.cleaned_data["version"]
+            )
+        except StaleEdit as stale:
+            conflict = stale.current
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("web:client_chart", client_id=client.pk)
+    return render(
+        request,
+        "web/clients/edit.html",
+        {"form": form, "client": client, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
+
+
+@requires(Capability.DEMOGRAPHICS_WRITE)
+def contact(request: HttpRequest, client_id: int, contact_id: int | None = None) -> HttpResponse:
+    actor = actor_of(request)
+    client = client_record_for(
+        actor=actor, client_id=client_id, capability=Capability.DEMOGRAPHICS_WRITE
+    )
+    existing = None
+    if contact_id is not None:
+        existing = Contact.objects.filter(pk=contact_id, client=client).first()
+        if existing is None:
+            raise Http404
+    form = ContactForm(request.POST or None, instance=None if request.POST else existing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact_save(actor=actor, client=client, values=form.cleaned_data, contact=existing)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("web:client_chart", client_id=client.pk)
+    return render(
+        request, "web/clients/contact.html", {"form": form, "client": client, "contact": existing}
+    )
+
+
+@requires(Capability.EPISODE_EDIT)
+def episode(request: HttpRequest, client_id: int, episode_id: int | None = None) -> HttpResponse:
+    actor = actor_of(request)
+    client = client_record_for(actor=actor, client_id=client_id, capability=Capability.EPISODE_EDIT)
+    existing = None
+    if episode_id is not None:
+        existing = Episode.objects.filter(pk=episode_id, client=client).first()
+        if existing is None:
+            raise Http404
+    form = EpisodeForm(request.POST or None, instance=None if request.POST else existing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            episode_save(actor=actor, client=client, values=form.cleaned_data, episode=existing)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("web:client_chart", client_id=client.pk)
+    return render(
+        request, "web/clients/episode.html", {"form": form, "client": client, "episode": existing}
+    )

@@ -1,0 +1,18 @@
+"""Error pages that never show PHI, stack traces or whether a client exists."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template import loader
+
+
+def handler_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "web/errors/404.html", status=404)
+
+
+def handler_500(request: HttpRequest) -> HttpResponse:
+    # No request context: the failure may be the database the context processors read.
+    body = loader.render_to_string("web/errors/500.html", {"clinic_name": settings.CLINIC_NAME})
+    return HttpResponse(body, status=500)
