@@ -46,9 +46,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 0
     from gunicorn.app.wsgiapp import run
 
-    sys.argv = ["gunicorn", "--bind", bind, "--workers", str(args.workers),
-                "--access-logfile", "-", "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(L)ss',
-                "alliance.config.wsgi:application"]
+    sys.argv = [
+        "gunicorn",
+        "--bind",
+        bind,
+        "--workers",
+        str(args.workers),
+        "--access-logfile",
+        "-",
+        "--access-logformat",
+        '%(h)s "%(m)s %(U)s" %(s)s %(L)ss',
+        "alliance.config.wsgi:application",
+    ]
     run()
     return 0
 
@@ -155,7 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     staff.add_argument("username")
     staff.add_argument("--first-name", required=True)
     staff.add_argument("--last-name", required=True)
-    staff.add_argument("--discipline", required=True, help="e.g. lcsw, psychiatrist, it_administrator")
+    staff.add_argument(
+        "--discipline", required=True, help="e.g. lcsw, psychiatrist, it_administrator"
+    )
     staff.add_argument("--email")
     staff.set_defaults(func=cmd_createstaff)
 

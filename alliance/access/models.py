@@ -49,7 +49,8 @@ class CareTeamMember(UndeletableModel):
     def active_q(today: date, prefix: str = "") -> models.Q:
         """Membership that has started and not ended on ``today`` (ends at the start of end_on)."""
         return models.Q(**{f"{prefix}start_on__lte": today}) & (
-            models.Q(**{f"{prefix}end_on__isnull": True}) | models.Q(**{f"{prefix}end_on__gt": today})
+            models.Q(**{f"{prefix}end_on__isnull": True})
+            | models.Q(**{f"{prefix}end_on__gt": today})
         )
 
     def is_active_on(self, today: date) -> bool:

@@ -75,8 +75,9 @@ def require_capability(actor: User, capability: Capability) -> None:
 
 def supervisee_ids(actor: User, today: date) -> list[int]:
     return list(
-        SupervisionLink.objects.filter(SupervisionLink.active_q(today), supervisor=actor)
-        .values_list("supervisee_id", flat=True)
+        SupervisionLink.objects.filter(
+            SupervisionLink.active_q(today), supervisor=actor
+        ).values_list("supervisee_id", flat=True)
     )
 
 

@@ -61,7 +61,9 @@ def care_team_add(
     return member
 
 
-def care_team_end(*, actor: User, member: CareTeamMember, end_on: date | None = None) -> CareTeamMember:
+def care_team_end(
+    *, actor: User, member: CareTeamMember, end_on: date | None = None
+) -> CareTeamMember:
     """End a membership. Access ends with it, on the member's next request (SEC-07)."""
     clients_visible_to(actor=actor, capability=Capability.CARE_TEAM_EDIT).get(pk=member.client_id)
     end = end_on or timezone.localdate()
@@ -85,7 +87,10 @@ def restriction_add(
     *, actor: User, client: Client, staff: User, reason: str, note: str = ""
 ) -> AccessRestriction:
     """Deny one staff member this client's record (SEC-13). Privacy officer or staff admin."""
-    if not (has_capability(actor, Capability.AUDIT_REVIEW) or has_capability(actor, Capability.STAFF_ADMIN)):
+    if not (
+        has_capability(actor, Capability.AUDIT_REVIEW)
+        or has_capability(actor, Capability.STAFF_ADMIN)
+    ):
         raise AccessDenied(Capability.AUDIT_REVIEW)
     with transaction.atomic():
         restriction = AccessRestriction.objects.create(

@@ -18,7 +18,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
 
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_authenticated and request.user.has_capability(  # type: ignore[union-attr]
+        return request.user.is_authenticated and request.user.has_capability(
             Capability.AUDIT_REVIEW
         )
 

@@ -66,7 +66,9 @@ def audit_verify() -> VerifyResult:
         for event in batch:
             if event.seq != expected_seq:
                 return VerifyResult(
-                    False, checked, expected_seq,
+                    False,
+                    checked,
+                    expected_seq,
                     f"event #{expected_seq} is missing (next stored event is #{event.seq})",
                 )
             if event.prev_hash != prev_hash:
@@ -82,7 +84,9 @@ def audit_verify() -> VerifyResult:
     for point in sorted(points, key=lambda p: p.seq):
         if point.seq > checked:
             return VerifyResult(
-                False, checked, checked + 1,
+                False,
+                checked,
+                checked + 1,
                 f"events #{checked + 1} to #{point.seq} are missing: a checkpoint written "
                 f"{point.at} saw the chain reach #{point.seq}",
             )

@@ -35,9 +35,7 @@ class Client(UndeletableModel):
     sex_at_birth = models.CharField(
         "sex assigned at birth", max_length=20, choices=SexAtBirth.choices, blank=True
     )
-    gender_identity = models.CharField(
-        max_length=30, choices=GenderIdentity.choices, blank=True
-    )
+    gender_identity = models.CharField(max_length=30, choices=GenderIdentity.choices, blank=True)
     gender_identity_other = models.CharField(
         "gender identity (own words)", max_length=100, blank=True
     )
@@ -124,9 +122,7 @@ class Episode(UndeletableModel):
     referral_date = models.DateField()
     admission_date = models.DateField(null=True, blank=True)
     discharge_date = models.DateField(null=True, blank=True)
-    discharge_reason = models.CharField(
-        max_length=20, choices=DischargeReason.choices, blank=True
-    )
+    discharge_reason = models.CharField(max_length=20, choices=DischargeReason.choices, blank=True)
     discharge_note = models.CharField(max_length=300, blank=True)
 
     class Meta:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
@@ -34,7 +35,7 @@ ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
-def _open_episodes() -> Prefetch[Episode]:
+def _open_episodes() -> Any:
     return Prefetch(
         "episodes",
         queryset=Episode.objects.filter(discharge_date__isnull=True).select_related("program"),
@@ -100,10 +101,9 @@ class CaseloadRow:
 def caseload_for(*, actor: User) -> list[CaseloadRow]:
     """Clients on the actor's current care teams, with their program and last contact."""
     today = timezone.localdate()
-    memberships = (
-        CareTeamMember.objects.filter(CareTeamMember.active_q(today), staff=actor)
-        .values_list("client_id", "role")
-    )
+    memberships = CareTeamMember.objects.filter(
+        CareTeamMember.active_q(today), staff=actor
+    ).values_list("client_id", "role")
     roles: dict[int, list[str]] = {}
     labels = dict(CareTeamMember._meta.get_field("role").flatchoices)
     for client_id, role in memberships:
@@ -163,11 +163,7 @@ def client_chart(*, actor: User, client_id: object) -> Chart:
         pk = int(str(client_id))
     except ValueError:
         pk = -1
-    client = (
-        clients_visible_to(actor=actor, capability=capability)
-        .filter(pk=pk)
-        .first()
-    )
+    client = clients_visible_to(actor=actor, capability=capability).filter(pk=pk).first()
     if client is None:
         _record_denied(actor, client_id, AuditAction.CHART_VIEW)
         raise ClientNotFound
@@ -217,5 +213,3 @@ def client_record_for(*, actor: User, client_id: object, capability: Capability)
         detail={"capability": str(capability)},
     )
     return client
-
-

@@ -21,13 +21,13 @@ from alliance.access.policy import clients_visible_to, require_capability
 from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client, Contact, Episode
-from alliance.core.changes import apply_changes
 from alliance.clients.validation import (
     phone_digits,
     search_text_for,
     validate_birth_date,
     validate_phone,
 )
+from alliance.core.changes import apply_changes
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
 
@@ -128,7 +128,9 @@ def _apply(client: Client, values: dict[str, Any]) -> list[str]:
     return changed
 
 
-def likely_duplicates(*, actor: User, values: dict[str, Any], exclude_id: int | None = None) -> list[Client]:
+def likely_duplicates(
+    *, actor: User, values: dict[str, Any], exclude_id: int | None = None
+) -> list[Client]:
     """Clients with the same name and date of birth, or the same phone number."""
     first = search_text_for(str(values.get("legal_first_name", "")))
     last = search_text_for(str(values.get("legal_last_name", "")))
@@ -150,7 +152,9 @@ def likely_duplicates(*, actor: User, values: dict[str, Any], exclude_id: int | 
     return list(found[:10])
 
 
-def client_create(*, actor: User, values: dict[str, Any], confirmed_not_duplicate: bool = False) -> Client:
+def client_create(
+    *, actor: User, values: dict[str, Any], confirmed_not_duplicate: bool = False
+) -> Client:
     """Register a client. Raises ``DuplicateSuspected`` unless the actor confirmed."""
     require_capability(actor, Capability.CLIENT_REGISTER)
     _clean_client(values)
@@ -244,7 +248,10 @@ def contact_save(
         changed = apply_changes(contact, values, CONTACT_FIELDS)
         contact.save()
         audit_record(
-            actor=actor, action=action, client=client, target=contact,
+            actor=actor,
+            action=action,
+            client=client,
+            target=contact,
             detail={"fields": sorted(changed)},
         )
     return contact
@@ -254,7 +261,9 @@ def _clean_episode(values: dict[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
     referral, admission, discharge = (
-        values.get("referral_date"), values.get("admission_date"), values.get("discharge_date")
+        values.get("referral_date"),
+        values.get("admission_date"),
+        values.get("discharge_date"),
     )
     if referral and referral > today:
         errors["referral_date"] = ["Referral date cannot be in the future."]
@@ -265,7 +274,9 @@ def _clean_episode(values: dict[str, Any]) -> None:
         if start and discharge < start:
             errors["discharge_date"] = ["Discharge cannot be before admission or referral."]
         if discharge > today:
-            errors.setdefault("discharge_date", []).append("Discharge date cannot be in the future.")
+            errors.setdefault("discharge_date", []).append(
+                "Discharge date cannot be in the future."
+            )
         if not values.get("discharge_reason"):
             errors["discharge_reason"] = ["Give the reason for discharge."]
     elif values.get("discharge_reason"):
@@ -299,7 +310,11 @@ def episode_save(
         changed = apply_changes(episode, values, EPISODE_FIELDS)
         episode.save()
         audit_record(
-            actor=actor, action=action, client=client, target=episode,
-            purpose=AuditPurpose.OPERATIONS, detail={"fields": sorted(changed)},
+            actor=actor,
+            action=action,
+            client=client,
+            target=episode,
+            purpose=AuditPurpose.OPERATIONS,
+            detail={"fields": sorted(changed)},
         )
     return episode

@@ -223,7 +223,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Static files are served from the installed package by WhiteNoise (finders), so no
+# collectstatic step is needed; set ALLIANCE_STATIC_ROOT to collect them elsewhere.
+STATIC_ROOT = env_str("ALLIANCE_STATIC_ROOT", "") or None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -38,7 +38,10 @@ def _statements_remove(vendor: str, table: str) -> list[str]:
             f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
             f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}",
         ]
-    return [f"DROP TRIGGER IF EXISTS {table}_no_update", f"DROP TRIGGER IF EXISTS {table}_no_delete"]
+    return [
+        f"DROP TRIGGER IF EXISTS {table}_no_update",
+        f"DROP TRIGGER IF EXISTS {table}_no_delete",
+    ]
 
 
 def install_append_only(connection: Any, table: str) -> None:

@@ -153,29 +153,43 @@ def demo_build(*, clients: int = 300, seed: int = 2026) -> DemoResult:
                     "program": program,
                     "referral_date": referred,
                     "admission_date": referred + timedelta(days=rng.randint(3, 14)),
-                    "discharge_date": today - timedelta(days=rng.randint(1, 15)) if discharged else None,
+                    "discharge_date": today - timedelta(days=rng.randint(1, 15))
+                    if discharged
+                    else None,
                     "discharge_reason": "completed" if discharged else "",
                 },
             )
             primary = by_name["tmorgan"] if index % 3 == 0 else by_name[rng.choice(THERAPISTS)]
             care_team_add(
-                actor=intake, client=client, staff=primary, role=CareTeamRole.PRIMARY_CLINICIAN,
+                actor=intake,
+                client=client,
+                staff=primary,
+                role=CareTeamRole.PRIMARY_CLINICIAN,
                 start_on=referred,
             )
             if rng.random() < 0.4:
                 care_team_add(
-                    actor=intake, client=client, staff=by_name[rng.choice(PRESCRIBERS)],
-                    role=CareTeamRole.PRESCRIBER, start_on=referred,
+                    actor=intake,
+                    client=client,
+                    staff=by_name[rng.choice(PRESCRIBERS)],
+                    role=CareTeamRole.PRESCRIBER,
+                    start_on=referred,
                 )
             if rng.random() < 0.25:
                 care_team_add(
-                    actor=intake, client=client, staff=by_name["lortega"],
-                    role=CareTeamRole.CASE_MANAGER, start_on=referred,
+                    actor=intake,
+                    client=client,
+                    staff=by_name["lortega"],
+                    role=CareTeamRole.CASE_MANAGER,
+                    start_on=referred,
                 )
             if rng.random() < 0.15:
                 care_team_add(
-                    actor=intake, client=client, staff=by_name["abaptiste"],
-                    role=CareTeamRole.PEER_SPECIALIST, start_on=referred,
+                    actor=intake,
+                    client=client,
+                    staff=by_name["abaptiste"],
+                    role=CareTeamRole.PEER_SPECIALIST,
+                    start_on=referred,
                 )
             contact_save(
                 actor=intake,
@@ -199,8 +213,7 @@ def demo_logins_text(result: DemoResult) -> str:
         "Demo logins (username / password):",
     ]
     for user in result.staff:
-        lines.append(
-            f"  {user.username:<11} {demo_password(user.username):<28} {user.get_discipline_display()}"
-        )
+        password = demo_password(user.username)
+        lines.append(f"  {user.username:<11} {password:<28} {user.get_discipline_display()}")
     lines.append("Two-factor sign-in is off in the demo; production requires it.")
     return "\n".join(lines)

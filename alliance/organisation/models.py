@@ -23,7 +23,9 @@ class Organisation(UndeletableModel):
 class Program(UndeletableModel):
     """A program of care. A 42 CFR Part 2 program's records carry extra protection."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="programs")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="programs"
+    )
     name = models.CharField(max_length=200)
     code = models.SlugField(max_length=40, unique=True)
     is_part2 = models.BooleanField(

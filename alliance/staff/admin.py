@@ -42,7 +42,7 @@ class LicenceInline(admin.TabularInline):
 
 
 @admin.register(User)
-class StaffAdmin(AuditedAdmin, UserAdmin):  # type: ignore[misc]
+class StaffAdmin(AuditedAdmin, UserAdmin):
     list_display = ["username", "first_name", "last_name", "discipline", "is_active"]
     list_filter = ["discipline", "is_active"]
     inlines = [LicenceInline]
@@ -52,7 +52,19 @@ class StaffAdmin(AuditedAdmin, UserAdmin):  # type: ignore[misc]
         ("Role", {"fields": ("discipline", "on_call", "is_active", "is_staff")}),
     )
     add_fieldsets = (
-        (None, {"fields": ("username", "first_name", "last_name", "discipline", "password1", "password2")}),
+        (
+            None,
+            {
+                "fields": (
+                    "username",
+                    "first_name",
+                    "last_name",
+                    "discipline",
+                    "password1",
+                    "password2",
+                )
+            },
+        ),
     )
     readonly_fields = ["last_login"]
 

@@ -30,7 +30,7 @@ def _fernet() -> Fernet:
     return Fernet(base64.urlsafe_b64encode(digest))
 
 
-class TotpDevice(ThrottlingMixin, Device):  # type: ignore[django-manager-missing]
+class TotpDevice(ThrottlingMixin, Device):
     encrypted_key = models.TextField(editable=False)
     last_t = models.BigIntegerField(default=-1, editable=False)
     confirmed_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -18,10 +18,36 @@ from alliance.staff.scope import LicenceFacts, capabilities_from_scope
 # Accounts that name a role rather than a person are shared accounts in disguise (SEC-01).
 GENERIC_USERNAMES = frozenset(
     {
-        "admin", "administrator", "root", "superuser", "sysadmin", "system", "test", "tester",
-        "user", "staff", "shared", "guest", "demo", "clinic", "office", "frontdesk",
-        "front_desk", "reception", "nurse", "doctor", "therapist", "clinician", "info",
-        "support", "intake", "billing", "manager", "supervisor", "default", "temp",
+        "admin",
+        "administrator",
+        "root",
+        "superuser",
+        "sysadmin",
+        "system",
+        "test",
+        "tester",
+        "user",
+        "staff",
+        "shared",
+        "guest",
+        "demo",
+        "clinic",
+        "office",
+        "frontdesk",
+        "front_desk",
+        "reception",
+        "nurse",
+        "doctor",
+        "therapist",
+        "clinician",
+        "info",
+        "support",
+        "intake",
+        "billing",
+        "manager",
+        "supervisor",
+        "default",
+        "temp",
     }
 )
 USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{2,39}$")
@@ -48,7 +74,7 @@ class StaffManager(UserManager["User"]):
         return self.get(username__iexact=username)
 
 
-class User(AbstractUser):
+class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A staff member. Clients never log in with this model."""
 
     username = models.CharField(
@@ -64,7 +90,7 @@ class User(AbstractUser):
     phone = models.CharField(max_length=40, blank=True)
     on_call = models.BooleanField(default=False, help_text="On the clinic's on-call list.")
 
-    objects = StaffManager()
+    objects = StaffManager()  # type: ignore[misc]
 
     REQUIRED_FIELDS = ["discipline", "first_name", "last_name"]
 
@@ -132,9 +158,7 @@ class SupervisionLink(TimestampedModel):
     """Clinical supervision: a supervisee may have several supervisors at once."""
 
     supervisor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="supervisees_links")
-    supervisee = models.ForeignKey(
-        User, on_delete=models.PROTECT, related_name="supervisors_links"
-    )
+    supervisee = models.ForeignKey(User, on_delete=models.PROTECT, related_name="supervisors_links")
     start_on = models.DateField(default=timezone.localdate)
     end_on = models.DateField(null=True, blank=True)
 

@@ -36,13 +36,15 @@ def scope_markdown() -> str:
     caps: list[Capability] = table["capabilities"]  # type: ignore[assignment]
     lines = [
         "| Discipline | Licence that grants the licensed capabilities | "
-        + " | ".join(c.value for c in caps) + " |",
+        + " | ".join(c.value for c in caps)
+        + " |",
         "|---|---|" + "---|" * len(caps),
     ]
     marks = {"always": "●", "licensed": "◐", "": ""}
     for row in table["rows"]:  # type: ignore[attr-defined]
         lines.append(
             f"| {row.discipline} | {', '.join(row.licences) or '—'} | "
-            + " | ".join(marks[c] for c in row.cells) + " |"
+            + " | ".join(marks[c] for c in row.cells)
+            + " |"
         )
     return "\n".join(lines) + "\n"

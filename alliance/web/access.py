@@ -19,7 +19,7 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 class Gate(StrEnum):
     PUBLIC = "public"  # login page, static pages: no account needed
-    PASSWORD_ONLY = "password_only"  # second-factor pages: password given, MFA pending
+    PASSWORD_ONLY = "password_only"  # noqa: S105  (second-factor pages: password given, MFA pending)
     STAFF = "staff"  # any fully signed-in staff member (home, logout)
     CAPABILITY = "capability"  # fully signed in and holding a capability
 

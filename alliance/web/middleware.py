@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 
 from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.services import audit_record
+from alliance.staff.capabilities import Capability
 from alliance.web.access import Gate, access_of
 from alliance.web.session import AUTH_AT, SEEN_AT, TOUCH_EVERY_SECONDS
 
@@ -81,7 +82,11 @@ class CapabilityGateMiddleware:
     configuration capability; its own permissions apply after that.
     """
 
-    ADMIN_CAPABILITIES = ("STAFF_ADMIN", "SYSTEM_CONFIG", "AUDIT_REVIEW")
+    ADMIN_CAPABILITIES = (
+        Capability.STAFF_ADMIN,
+        Capability.SYSTEM_CONFIG,
+        Capability.AUDIT_REVIEW,
+    )
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -109,7 +114,7 @@ class CapabilityGateMiddleware:
             return redirect("web:mfa")
         if access.gate is Gate.STAFF:
             return None
-        if any(user.has_capability(c) for c in access.capabilities):  # type: ignore[union-attr]
+        if any(user.has_capability(c) for c in access.capabilities):
             return None
         return render(request, "web/errors/403.html", status=403)
 
@@ -119,6 +124,6 @@ class CapabilityGateMiddleware:
             return redirect(settings.LOGIN_URL)
         if not mfa_satisfied(request):
             return redirect("web:mfa")
-        if not any(user.has_capability(c) for c in self.ADMIN_CAPABILITIES):  # type: ignore[union-attr, arg-type]
+        if not any(user.has_capability(c) for c in self.ADMIN_CAPABILITIES):
             return render(request, "web/errors/403.html", status=403)
         return None

@@ -35,9 +35,7 @@ urlpatterns = [
     ),
     path("break-glass/", break_glass.break_glass, name="break_glass"),
     path("privacy/break-glass/", privacy.queue, name="break_glass_queue"),
-    path(
-        "privacy/break-glass/<int:grant_id>/review/", privacy.review, name="break_glass_review"
-    ),
+    path("privacy/break-glass/<int:grant_id>/review/", privacy.review, name="break_glass_review"),
     path("privacy/audit/", privacy.audit_report_view, name="audit_report"),
     path("privacy/audit/find-client/", privacy.find_client, name="audit_find_client"),
     path(

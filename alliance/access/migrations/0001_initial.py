@@ -5,53 +5,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AccessRestriction',
+            name="AccessRestriction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('reason', models.CharField(choices=[('conflict_of_interest', 'Conflict of interest'), ('relative', 'Staff member is a relative or acquaintance'), ('client_is_employee', 'Client is an employee'), ('client_request', 'Client asked that this person not see the record')], max_length=30)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('lifted_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("conflict_of_interest", "Conflict of interest"),
+                            ("relative", "Staff member is a relative or acquaintance"),
+                            ("client_is_employee", "Client is an employee"),
+                            ("client_request", "Client asked that this person not see the record"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("lifted_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='BreakGlassGrant',
+            name="BreakGlassGrant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('reason_code', models.CharField(choices=[('emergency', 'Emergency: client at risk now'), ('crisis_call', 'Crisis call or walk-in, care team unavailable'), ('covering', 'Covering for an absent clinician'), ('continuity', 'Urgent continuity of care'), ('other', 'Other (explain below)')], max_length=20)),
-                ('reason_text', models.TextField()),
-                ('granted_at', models.DateTimeField()),
-                ('expires_at', models.DateTimeField()),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('review_note', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "reason_code",
+                    models.CharField(
+                        choices=[
+                            ("emergency", "Emergency: client at risk now"),
+                            ("crisis_call", "Crisis call or walk-in, care team unavailable"),
+                            ("covering", "Covering for an absent clinician"),
+                            ("continuity", "Urgent continuity of care"),
+                            ("other", "Other (explain below)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("reason_text", models.TextField()),
+                ("granted_at", models.DateTimeField()),
+                ("expires_at", models.DateTimeField()),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("review_note", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['-granted_at'],
+                "ordering": ["-granted_at"],
             },
         ),
         migrations.CreateModel(
-            name='CareTeamMember',
+            name="CareTeamMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('role', models.CharField(choices=[('primary_clinician', 'Primary clinician'), ('prescriber', 'Psychiatric prescriber'), ('therapist', 'Therapist'), ('case_manager', 'Case manager'), ('peer_specialist', 'Peer specialist'), ('supervisor', 'Supervisor')], max_length=30)),
-                ('start_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('end_on', models.DateField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("primary_clinician", "Primary clinician"),
+                            ("prescriber", "Psychiatric prescriber"),
+                            ("therapist", "Therapist"),
+                            ("case_manager", "Case manager"),
+                            ("peer_specialist", "Peer specialist"),
+                            ("supervisor", "Supervisor"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("start_on", models.DateField(default=django.utils.timezone.localdate)),
+                ("end_on", models.DateField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['client', 'role', 'start_on'],
+                "ordering": ["client", "role", "start_on"],
             },
         ),
     ]

@@ -6,69 +6,99 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('access', '0002_initial'),
-        ('clients', '0001_initial'),
+        ("access", "0002_initial"),
+        ("clients", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='accessrestriction',
-            name='created_by',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="accessrestriction",
+            name="created_by",
+            field=models.ForeignKey(
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='accessrestriction',
-            name='staff',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='access_restrictions', to=settings.AUTH_USER_MODEL),
+            model_name="accessrestriction",
+            name="staff",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="access_restrictions",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='breakglassgrant',
-            name='actor',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='break_glass_grants', to=settings.AUTH_USER_MODEL),
+            model_name="breakglassgrant",
+            name="actor",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="break_glass_grants",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='breakglassgrant',
-            name='client',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='break_glass_grants', to='clients.client'),
+            model_name="breakglassgrant",
+            name="client",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="break_glass_grants",
+                to="clients.client",
+            ),
         ),
         migrations.AddField(
-            model_name='breakglassgrant',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='break_glass_reviews', to=settings.AUTH_USER_MODEL),
+            model_name="breakglassgrant",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="break_glass_reviews",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='careteammember',
-            name='client',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='care_team', to='clients.client'),
+            model_name="careteammember",
+            name="client",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="care_team",
+                to="clients.client",
+            ),
         ),
         migrations.AddField(
-            model_name='careteammember',
-            name='staff',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='care_team_roles', to=settings.AUTH_USER_MODEL),
+            model_name="careteammember",
+            name="staff",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="care_team_roles",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddIndex(
-            model_name='accessrestriction',
-            index=models.Index(fields=['staff', 'client'], name='restriction_staff_client_idx'),
+            model_name="accessrestriction",
+            index=models.Index(fields=["staff", "client"], name="restriction_staff_client_idx"),
         ),
         migrations.AddIndex(
-            model_name='breakglassgrant',
-            index=models.Index(fields=['actor', 'expires_at'], name='btg_actor_expiry_idx'),
+            model_name="breakglassgrant",
+            index=models.Index(fields=["actor", "expires_at"], name="btg_actor_expiry_idx"),
         ),
         migrations.AddIndex(
-            model_name='breakglassgrant',
-            index=models.Index(fields=['reviewed_at'], name='btg_review_idx'),
+            model_name="breakglassgrant",
+            index=models.Index(fields=["reviewed_at"], name="btg_review_idx"),
         ),
         migrations.AddIndex(
-            model_name='careteammember',
-            index=models.Index(fields=['staff', 'client'], name='careteam_staff_client_idx'),
+            model_name="careteammember",
+            index=models.Index(fields=["staff", "client"], name="careteam_staff_client_idx"),
         ),
         migrations.AddIndex(
-            model_name='careteammember',
-            index=models.Index(fields=['client', 'end_on'], name='careteam_client_end_idx'),
+            model_name="careteammember",
+            index=models.Index(fields=["client", "end_on"], name="careteam_client_end_idx"),
         ),
     ]

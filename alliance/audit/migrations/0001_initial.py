@@ -4,32 +4,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('seq', models.BigIntegerField(editable=False, primary_key=True, serialize=False)),
-                ('occurred_at', models.DateTimeField(db_index=True)),
-                ('actor_username', models.CharField(blank=True, max_length=80)),
-                ('action', models.CharField(choices=[('login', 'Login'), ('login_failed', 'Failed login'), ('lockout', 'Account locked out'), ('logout', 'Logout'), ('session_timeout', 'Session timed out'), ('mfa_verified', 'Second factor verified'), ('mfa_failed', 'Second factor refused'), ('mfa_enrolled', 'Second factor enrolled'), ('mfa_reset', 'Second factor reset'), ('chart_view', 'Chart opened'), ('record_view', 'Record page opened'), ('search', 'Client search'), ('create', 'Record created'), ('change', 'Record changed'), ('break_glass', 'Emergency access (break the glass)'), ('break_glass_denied', 'Emergency access refused'), ('break_glass_reviewed', 'Emergency access reviewed'), ('export', 'Export or print'), ('audit_report_view', 'Audit report opened'), ('staff_change', 'Staff account or privilege changed'), ('config_change', 'Configuration changed')], db_index=True, max_length=30)),
-                ('object_type', models.CharField(blank=True, max_length=60)),
-                ('object_id', models.CharField(blank=True, max_length=60)),
-                ('purpose', models.CharField(choices=[('TREAT', 'Treatment'), ('BTG', 'Break the glass'), ('HOPERAT', 'Health care operations'), ('HSYSADMIN', 'System administration'), ('HCOMPL', 'Compliance and privacy oversight')], max_length=12)),
-                ('outcome', models.CharField(choices=[('success', 'Success'), ('denied', 'Denied'), ('failure', 'Failure')], max_length=10)),
-                ('severity', models.CharField(choices=[('normal', 'Normal'), ('high', 'High')], default='normal', max_length=10)),
-                ('source_address', models.CharField(blank=True, max_length=64)),
-                ('detail', models.JSONField(blank=True, default=dict)),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64)),
+                ("seq", models.BigIntegerField(editable=False, primary_key=True, serialize=False)),
+                ("occurred_at", models.DateTimeField(db_index=True)),
+                ("actor_username", models.CharField(blank=True, max_length=80)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("login", "Login"),
+                            ("login_failed", "Failed login"),
+                            ("lockout", "Account locked out"),
+                            ("logout", "Logout"),
+                            ("session_timeout", "Session timed out"),
+                            ("mfa_verified", "Second factor verified"),
+                            ("mfa_failed", "Second factor refused"),
+                            ("mfa_enrolled", "Second factor enrolled"),
+                            ("mfa_reset", "Second factor reset"),
+                            ("chart_view", "Chart opened"),
+                            ("record_view", "Record page opened"),
+                            ("search", "Client search"),
+                            ("create", "Record created"),
+                            ("change", "Record changed"),
+                            ("break_glass", "Emergency access (break the glass)"),
+                            ("break_glass_denied", "Emergency access refused"),
+                            ("break_glass_reviewed", "Emergency access reviewed"),
+                            ("export", "Export or print"),
+                            ("audit_report_view", "Audit report opened"),
+                            ("staff_change", "Staff account or privilege changed"),
+                            ("config_change", "Configuration changed"),
+                        ],
+                        db_index=True,
+                        max_length=30,
+                    ),
+                ),
+                ("object_type", models.CharField(blank=True, max_length=60)),
+                ("object_id", models.CharField(blank=True, max_length=60)),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("TREAT", "Treatment"),
+                            ("BTG", "Break the glass"),
+                            ("HOPERAT", "Health care operations"),
+                            ("HSYSADMIN", "System administration"),
+                            ("HCOMPL", "Compliance and privacy oversight"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("success", "Success"),
+                            ("denied", "Denied"),
+                            ("failure", "Failure"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[("normal", "Normal"), ("high", "High")],
+                        default="normal",
+                        max_length=10,
+                    ),
+                ),
+                ("source_address", models.CharField(blank=True, max_length=64)),
+                ("detail", models.JSONField(blank=True, default=dict)),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64)),
             ],
             options={
-                'ordering': ['-seq'],
+                "ordering": ["-seq"],
             },
         ),
     ]

@@ -4,78 +4,197 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Client',
+            name="Client",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('mrn', models.CharField(editable=False, max_length=12, unique=True, verbose_name='MRN')),
-                ('legal_first_name', models.CharField(max_length=100, verbose_name='legal first name')),
-                ('legal_middle_name', models.CharField(blank=True, max_length=100, verbose_name='legal middle name')),
-                ('legal_last_name', models.CharField(max_length=100, verbose_name='legal last name')),
-                ('preferred_name', models.CharField(blank=True, max_length=100, verbose_name='preferred name')),
-                ('pronouns', models.CharField(blank=True, max_length=40)),
-                ('date_of_birth', models.DateField(verbose_name='date of birth')),
-                ('sex_at_birth', models.CharField(blank=True, choices=[('female', 'Female'), ('male', 'Male'), ('intersex', 'Intersex'), ('unknown', 'Unknown'), ('declined', 'Chose not to disclose')], max_length=20, verbose_name='sex assigned at birth')),
-                ('gender_identity', models.CharField(blank=True, choices=[('woman', 'Woman'), ('man', 'Man'), ('nonbinary', 'Non-binary'), ('transgender_woman', 'Transgender woman'), ('transgender_man', 'Transgender man'), ('genderqueer', 'Genderqueer / gender fluid'), ('two_spirit', 'Two-spirit'), ('questioning', 'Questioning'), ('self_described', 'Another identity (described below)'), ('declined', 'Chose not to disclose')], max_length=30)),
-                ('gender_identity_other', models.CharField(blank=True, max_length=100, verbose_name='gender identity (own words)')),
-                ('preferred_language', models.CharField(default='English', max_length=60)),
-                ('interpreter_needed', models.BooleanField(default=False, verbose_name='needs an interpreter')),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('address_line1', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('address_line2', models.CharField(blank=True, max_length=200, verbose_name='address (line 2)')),
-                ('city', models.CharField(blank=True, max_length=100)),
-                ('region', models.CharField(blank=True, max_length=60, verbose_name='state')),
-                ('postal_code', models.CharField(blank=True, max_length=20, verbose_name='ZIP code')),
-                ('last_contact_on', models.DateField(blank=True, editable=False, null=True)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('search_text', models.CharField(db_index=True, editable=False, max_length=420)),
-                ('phone_digits', models.CharField(blank=True, db_index=True, editable=False, max_length=20)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "mrn",
+                    models.CharField(
+                        editable=False, max_length=12, unique=True, verbose_name="MRN"
+                    ),
+                ),
+                (
+                    "legal_first_name",
+                    models.CharField(max_length=100, verbose_name="legal first name"),
+                ),
+                (
+                    "legal_middle_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="legal middle name"),
+                ),
+                (
+                    "legal_last_name",
+                    models.CharField(max_length=100, verbose_name="legal last name"),
+                ),
+                (
+                    "preferred_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="preferred name"),
+                ),
+                ("pronouns", models.CharField(blank=True, max_length=40)),
+                ("date_of_birth", models.DateField(verbose_name="date of birth")),
+                (
+                    "sex_at_birth",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("female", "Female"),
+                            ("male", "Male"),
+                            ("intersex", "Intersex"),
+                            ("unknown", "Unknown"),
+                            ("declined", "Chose not to disclose"),
+                        ],
+                        max_length=20,
+                        verbose_name="sex assigned at birth",
+                    ),
+                ),
+                (
+                    "gender_identity",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("woman", "Woman"),
+                            ("man", "Man"),
+                            ("nonbinary", "Non-binary"),
+                            ("transgender_woman", "Transgender woman"),
+                            ("transgender_man", "Transgender man"),
+                            ("genderqueer", "Genderqueer / gender fluid"),
+                            ("two_spirit", "Two-spirit"),
+                            ("questioning", "Questioning"),
+                            ("self_described", "Another identity (described below)"),
+                            ("declined", "Chose not to disclose"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "gender_identity_other",
+                    models.CharField(
+                        blank=True, max_length=100, verbose_name="gender identity (own words)"
+                    ),
+                ),
+                ("preferred_language", models.CharField(default="English", max_length=60)),
+                (
+                    "interpreter_needed",
+                    models.BooleanField(default=False, verbose_name="needs an interpreter"),
+                ),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "address_line1",
+                    models.CharField(blank=True, max_length=200, verbose_name="address"),
+                ),
+                (
+                    "address_line2",
+                    models.CharField(blank=True, max_length=200, verbose_name="address (line 2)"),
+                ),
+                ("city", models.CharField(blank=True, max_length=100)),
+                ("region", models.CharField(blank=True, max_length=60, verbose_name="state")),
+                (
+                    "postal_code",
+                    models.CharField(blank=True, max_length=20, verbose_name="ZIP code"),
+                ),
+                ("last_contact_on", models.DateField(blank=True, editable=False, null=True)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("search_text", models.CharField(db_index=True, editable=False, max_length=420)),
+                (
+                    "phone_digits",
+                    models.CharField(blank=True, db_index=True, editable=False, max_length=20),
+                ),
             ],
             options={
-                'ordering': ['legal_last_name', 'legal_first_name', 'id'],
+                "ordering": ["legal_last_name", "legal_first_name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200)),
-                ('relationship', models.CharField(choices=[('guardian', 'Legal guardian'), ('emergency', 'Emergency contact'), ('parent', 'Parent'), ('partner', 'Spouse or partner'), ('family', 'Other family member'), ('friend', 'Friend or support person'), ('collateral', 'Other collateral (teacher, employer, provider)')], max_length=20)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('may_contact', models.BooleanField(default=False, help_text="Only contact this person with the client's permission (or as the law allows).", verbose_name='client allows us to contact this person')),
-                ('active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "relationship",
+                    models.CharField(
+                        choices=[
+                            ("guardian", "Legal guardian"),
+                            ("emergency", "Emergency contact"),
+                            ("parent", "Parent"),
+                            ("partner", "Spouse or partner"),
+                            ("family", "Other family member"),
+                            ("friend", "Friend or support person"),
+                            ("collateral", "Other collateral (teacher, employer, provider)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "may_contact",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Only contact this person with the client's permission (or as the law allows).",
+                        verbose_name="client allows us to contact this person",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['client', 'relationship', 'name'],
+                "ordering": ["client", "relationship", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Episode',
+            name="Episode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('referral_date', models.DateField()),
-                ('admission_date', models.DateField(blank=True, null=True)),
-                ('discharge_date', models.DateField(blank=True, null=True)),
-                ('discharge_reason', models.CharField(blank=True, choices=[('completed', 'Treatment completed'), ('referred', 'Referred to another service'), ('withdrew', 'Client chose to stop'), ('no_contact', 'Lost to contact'), ('moved', 'Moved away'), ('higher_level', 'Transferred to a higher level of care'), ('deceased', 'Deceased'), ('other', 'Other (described below)')], max_length=20)),
-                ('discharge_note', models.CharField(blank=True, max_length=300)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("referral_date", models.DateField()),
+                ("admission_date", models.DateField(blank=True, null=True)),
+                ("discharge_date", models.DateField(blank=True, null=True)),
+                (
+                    "discharge_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("completed", "Treatment completed"),
+                            ("referred", "Referred to another service"),
+                            ("withdrew", "Client chose to stop"),
+                            ("no_contact", "Lost to contact"),
+                            ("moved", "Moved away"),
+                            ("higher_level", "Transferred to a higher level of care"),
+                            ("deceased", "Deceased"),
+                            ("other", "Other (described below)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("discharge_note", models.CharField(blank=True, max_length=300)),
             ],
             options={
-                'ordering': ['client', '-referral_date'],
+                "ordering": ["client", "-referral_date"],
             },
         ),
     ]

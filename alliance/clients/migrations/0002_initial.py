@@ -6,46 +6,66 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clients', '0001_initial'),
-        ('organisation', '0001_initial'),
+        ("clients", "0001_initial"),
+        ("organisation", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='client',
-            name='staff_account',
-            field=models.OneToOneField(blank=True, help_text='Set when the client is also a member of staff: they never see their own chart.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='client_record', to=settings.AUTH_USER_MODEL),
+            model_name="client",
+            name="staff_account",
+            field=models.OneToOneField(
+                blank=True,
+                help_text="Set when the client is also a member of staff: they never see their own chart.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="client_record",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='client',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='contacts', to='clients.client'),
+            model_name="contact",
+            name="client",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="contacts",
+                to="clients.client",
+            ),
         ),
         migrations.AddField(
-            model_name='episode',
-            name='client',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='episodes', to='clients.client'),
+            model_name="episode",
+            name="client",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="episodes",
+                to="clients.client",
+            ),
         ),
         migrations.AddField(
-            model_name='episode',
-            name='program',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='episodes', to='organisation.program'),
+            model_name="episode",
+            name="program",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="episodes",
+                to="organisation.program",
+            ),
         ),
         migrations.AddIndex(
-            model_name='client',
-            index=models.Index(fields=['date_of_birth'], name='client_dob_idx'),
+            model_name="client",
+            index=models.Index(fields=["date_of_birth"], name="client_dob_idx"),
         ),
         migrations.AddIndex(
-            model_name='client',
-            index=models.Index(fields=['legal_last_name', 'legal_first_name'], name='client_name_idx'),
+            model_name="client",
+            index=models.Index(
+                fields=["legal_last_name", "legal_first_name"], name="client_name_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='episode',
-            index=models.Index(fields=['client', 'discharge_date'], name='episode_open_idx'),
+            model_name="episode",
+            index=models.Index(fields=["client", "discharge_date"], name="episode_open_idx"),
         ),
     ]

@@ -11,7 +11,7 @@ from alliance.web.forms.widgets import DateInput
 
 
 class StaffChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: User) -> str:  # type: ignore[override]
+    def label_from_instance(self, obj: User) -> str:
         return f"{obj.display_name} ({obj.get_discipline_display()})"
 
 

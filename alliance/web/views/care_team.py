@@ -20,7 +20,9 @@ from alliance.web.views.util import actor_of, add_service_errors
 @requires(Capability.CARE_TEAM_EDIT)
 def care_team(request: HttpRequest, client_id: int) -> HttpResponse:
     actor = actor_of(request)
-    client = client_record_for(actor=actor, client_id=client_id, capability=Capability.CARE_TEAM_EDIT)
+    client = client_record_for(
+        actor=actor, client_id=client_id, capability=Capability.CARE_TEAM_EDIT
+    )
     form = CareTeamAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -55,7 +57,9 @@ def care_team(request: HttpRequest, client_id: int) -> HttpResponse:
 @require_POST
 def care_team_member_end(request: HttpRequest, client_id: int, member_id: int) -> HttpResponse:
     actor = actor_of(request)
-    client = client_record_for(actor=actor, client_id=client_id, capability=Capability.CARE_TEAM_EDIT)
+    client = client_record_for(
+        actor=actor, client_id=client_id, capability=Capability.CARE_TEAM_EDIT
+    )
     member = CareTeamMember.objects.filter(pk=member_id, client=client).first()
     if member is None:
         raise Http404

@@ -71,8 +71,11 @@ def edit(request: HttpRequest, client_id: int) -> HttpResponse:
     client = client_record_for(
         actor=actor, client_id=client_id, capability=Capability.DEMOGRAPHICS_WRITE
     )
-    form = ClientEditForm(request.POST or None, instance=None if request.POST else client,
-                          initial={"version": client.version})
+    form = ClientEditForm(
+        request.POST or None,
+        instance=None if request.POST else client,
+        initial={"version": client.version},
+    )
     conflict = None
     if request.method == "POST" and form.is_valid():
         values = {k: v for k, v in form.cleaned_data.items() if k != "version"}

@@ -118,7 +118,9 @@ def find_client(request: HttpRequest) -> HttpResponse:
     """Look a client up by MRN (posted, never in a URL) and open their access report."""
     form = FindClientForm(request.POST)
     if form.is_valid():
-        client = Client.objects.filter(mrn=form.cleaned_data["mrn"].strip().replace("-", "")).first()
+        client = Client.objects.filter(
+            mrn=form.cleaned_data["mrn"].strip().replace("-", "")
+        ).first()
         if client is not None:
             return redirect(reverse("web:client_access_report", args=[client.pk]))
         form.add_error("mrn", "No client has that MRN.")
@@ -126,7 +128,13 @@ def find_client(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/privacy/audit_report.html",
-        {"form": AuditFilterForm(), "page": page, "client": None, "columns": [],
-         "page_query": "", "find_form": form},
+        {
+            "form": AuditFilterForm(),
+            "page": page,
+            "client": None,
+            "columns": [],
+            "page_query": "",
+            "find_form": form,
+        },
         status=400,
     )

@@ -1,4 +1,4 @@
-"""Staff configuration pages: the scope-of-practice table, rendered from the code that enforces it."""
+"""Staff configuration pages: the scope-of-practice table, from the code that enforces it."""
 
 from __future__ import annotations
 

@@ -1,0 +1,10 @@
+"""Test settings: the product's settings plus a fast password hasher and the test-only app."""
+
+from alliance.config.settings import *  # noqa: F403
+from alliance.config.settings import INSTALLED_APPS, PASSWORD_HASHERS
+
+PRODUCT_PASSWORD_HASHERS = list(PASSWORD_HASHERS)
+# Argon2 is slow on purpose; tests that are not about hashing do not need it.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.support"]
+AUDIT_CHECKPOINT_EVERY = 1_000_000

@@ -1,0 +1,24 @@
+"""Test-only ``flush``: lifts the append-only guards, empties the tables, puts them back.
+
+Django's transactional tests (live server, browser tests) end by flushing the database, which
+the audit table's triggers rightly refuse. This command exists only in the test settings.
+"""
+
+from typing import Any
+
+from django.core.management.commands import flush
+from django.db import connections
+
+from alliance.core.dbguards import append_only_tables, install_append_only, remove_append_only
+
+
+class Command(flush.Command):
+    def handle(self, **options: Any) -> None:
+        connection = connections[options.get("database") or "default"]
+        for table in append_only_tables():
+            remove_append_only(connection, table)
+        try:
+            super().handle(**options)
+        finally:
+            for table in append_only_tables():
+                install_append_only(connection, table)
