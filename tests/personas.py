@@ -13,12 +13,25 @@ from django.utils import timezone
 
 from alliance.access.models import CareTeamMember, CareTeamRole
 from alliance.clients.models import Client
-from alliance.clients.validation import search_text_for
+from alliance.clients.validation import phone_digits, search_text_for
 from alliance.organisation.models import Organisation, Program
 from alliance.staff.disciplines import Discipline, LicenceType
-from alliance.staff.models import Licence, SupervisionLink, User
+from alliance.staff.models import Licence, SupervisionLink, User, validate_personal_username
 
 PASSWORD = "correct-horse-battery-staple-42"
+
+# Each persona is one synthetic person with a personal login, as SEC-01 requires of real staff.
+USERNAMES: dict[str, tuple[str, str, str]] = {
+    "therapist_on_team": ("tamsin.ward", "Tamsin", "Ward"),
+    "therapist_off_team": ("oscar.lindqvist", "Oscar", "Lindqvist"),
+    "psychiatrist": ("priya.rao", "Priya", "Rao"),
+    "supervisor": ("helga.okoro", "Helga", "Okoro"),
+    "peer_specialist": ("pablo.serra", "Pablo", "Serra"),
+    "front_desk": ("fiona.marsh", "Fiona", "Marsh"),
+    "intake": ("ines.kato", "Ines", "Kato"),
+    "privacy_officer": ("petra.vance", "Petra", "Vance"),
+    "it_admin": ("ivo.tanner", "Ivo", "Tanner"),
+}
 
 PERSONAS: dict[str, tuple[Discipline, LicenceType | None]] = {
     "therapist_on_team": (Discipline.CLINICAL_SOCIAL_WORKER, LicenceType.LCSW),
@@ -57,16 +70,25 @@ def make_client(first: str, last: str, born: date, **extra: object) -> Client:
         **extra,
     )
     client.search_text = search_text_for(first, last, str(extra.get("preferred_name", "")))
+    client.phone_digits = phone_digits(client.phone)
     client.save()
     return client
 
 
-def make_user(username: str, discipline: Discipline, licence: LicenceType | None) -> User:
+def make_user(
+    username: str,
+    discipline: Discipline | str,
+    licence: LicenceType | None,
+    first_name: str = "",
+    last_name: str = "Persona",
+) -> User:
+    login = username.replace("_", ".")
+    validate_personal_username(login)
     user = User.objects.create_user(
-        username=username.replace("_", "."),
+        username=login,
         password=PASSWORD,
-        first_name=username.split("_")[0].title(),
-        last_name="Persona",
+        first_name=first_name or username.split("_")[0].title(),
+        last_name=last_name,
         discipline=discipline,
         is_staff=discipline == Discipline.IT_ADMINISTRATOR,
         is_superuser=discipline == Discipline.IT_ADMINISTRATOR,
@@ -85,7 +107,10 @@ def make_user(username: str, discipline: Discipline, licence: LicenceType | None
 def build_clinic() -> Clinic:
     org = Organisation.objects.create(name="Test Clinic")
     program = Program.objects.create(organisation=org, name="Adult Outpatient", code="adult")
-    users = {name: make_user(name, *spec) for name, spec in PERSONAS.items()}
+    users = {}
+    for name, (discipline, licence) in PERSONAS.items():
+        login, first, last = USERNAMES[name]
+        users[name] = make_user(login, discipline, licence, first, last)
     client_a = make_client(
         "Zoë", "Núñez", date(1990, 4, 23), mrn="100000001", phone="555-0101-0001"
     )

@@ -1,5 +1,8 @@
 """Test settings: the product's settings plus a fast password hasher and the test-only app."""
 
+import tempfile
+from pathlib import Path
+
 from alliance.config.settings import *  # noqa: F403
 from alliance.config.settings import INSTALLED_APPS, PASSWORD_HASHERS
 
@@ -8,3 +11,6 @@ PRODUCT_PASSWORD_HASHERS = list(PASSWORD_HASHERS)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.support"]
 AUDIT_CHECKPOINT_EVERY = 1_000_000
+
+# Checkpoints of the audit chain go to a folder of this test run, never to ./var of a demo.
+AUDIT_CHECKPOINT_DIR = Path(tempfile.mkdtemp(prefix="alliance-test-checkpoints-"))

@@ -3,9 +3,11 @@
 An actor may act on a client's record when all of these hold:
 
 1. the actor's account is active and their scope of practice gives the capability asked for;
-2. the actor has a care relationship with the client: a current place on the client's care
-   team, supervision of someone who has one, or a live break-the-glass grant; or, for
-   registry-only capabilities, the actor holds ``REGISTRY_WIDE`` (front desk, intake);
+2. the capability is about a client's record (``RECORD_CAPABILITIES``: audit review or staff
+   administration open no record), and the actor has a care relationship with the client: a
+   current place on the client's care team, supervision of someone who has one, or a live
+   break-the-glass grant (which opens everything but the care team); or, for registry-only
+   capabilities, the actor holds ``REGISTRY_WIDE`` (front desk, intake);
 3. nothing denies it: no restriction names the actor for this client, and the client is not
    the actor's own record. A deny beats every allow.
 
@@ -26,7 +28,7 @@ from django.utils import timezone
 
 from alliance.access.models import AccessRestriction, BreakGlassGrant, CareTeamMember
 from alliance.clients.models import Client
-from alliance.staff.capabilities import Capability
+from alliance.staff.capabilities import CLINICAL_CAPABILITIES, Capability
 from alliance.staff.models import SupervisionLink, User
 
 # Capabilities that touch only registry data (names, contacts, episodes, scheduling). Holders of
@@ -41,6 +43,16 @@ REGISTRY_CAPABILITIES = frozenset(
         Capability.SCHEDULE,
     }
 )
+
+
+# Capabilities that are about one client's record. Any other capability (audit review, staff and
+# system administration, registering a new client) opens no existing record, whatever care
+# relationship its holder happens to have: asking with one of them answers "none" (fail closed).
+RECORD_CAPABILITIES = REGISTRY_CAPABILITIES | CLINICAL_CAPABILITIES
+
+# What a break-the-glass grant opens. Not the care team: a time-boxed grant that let its holder
+# add themselves to the team would turn emergency access into permanent access (SEC-22).
+BREAK_GLASS_CAPABILITIES = RECORD_CAPABILITIES - {Capability.CARE_TEAM_EDIT}
 
 
 class ClientNotFound(Http404):
@@ -81,13 +93,16 @@ def supervisee_ids(actor: User, today: date) -> list[int]:
     )
 
 
-def _care_relationship_q(actor: User, today: date, now: datetime) -> Q:
+def _care_relationship_q(actor: User, today: date, now: datetime, capability: Capability) -> Q:
     team = CareTeamMember.objects.filter(CareTeamMember.active_q(today), client=OuterRef("pk"))
     staff_ids = [actor.pk, *supervisee_ids(actor, today)]
-    live_grant = BreakGlassGrant.objects.filter(
-        client=OuterRef("pk"), actor=actor, granted_at__lte=now, expires_at__gt=now
-    )
-    return Q(Exists(team.filter(staff_id__in=staff_ids))) | Q(Exists(live_grant))
+    related = Q(Exists(team.filter(staff_id__in=staff_ids)))
+    if capability in BREAK_GLASS_CAPABILITIES:
+        live_grant = BreakGlassGrant.objects.filter(
+            client=OuterRef("pk"), actor=actor, granted_at__lte=now, expires_at__gt=now
+        )
+        related |= Q(Exists(live_grant))
+    return related
 
 
 def _deny_q(actor: User) -> Q:
@@ -99,7 +114,7 @@ def _deny_q(actor: User) -> Q:
 
 def clients_visible_to(*, actor: User, capability: Capability) -> QuerySet[Client]:
     """Every client on whom ``actor`` may use ``capability``; empty when they may not at all."""
-    if not has_capability(actor, capability):
+    if capability not in RECORD_CAPABILITIES or not has_capability(actor, capability):
         return Client.objects.none()
     today, now = timezone.localdate(), timezone.now()
     queryset = Client.objects.all()
@@ -107,7 +122,7 @@ def clients_visible_to(*, actor: User, capability: Capability) -> QuerySet[Clien
         Capability.REGISTRY_WIDE
     )
     if not registry_wide:
-        queryset = queryset.filter(_care_relationship_q(actor, today, now))
+        queryset = queryset.filter(_care_relationship_q(actor, today, now, capability))
     return queryset.exclude(_deny_q(actor))
 
 

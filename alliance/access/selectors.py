@@ -2,39 +2,77 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+
 from django.utils import timezone
 
 from alliance.access.models import BreakGlassGrant
-from alliance.access.policy import require_capability
+from alliance.access.policy import clients_visible_to, require_capability
+from alliance.audit.actions import AuditAction, AuditPurpose
+from alliance.audit.services import audit_record
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
 
 
 def live_grants_for(*, actor: User) -> list[BreakGlassGrant]:
-    """The actor's emergency grants still running (for the banner on every page)."""
+    """The actor's emergency grants still running (for the banner on every page).
+
+    Only grants whose chart the actor may still open: a restriction added after the grant
+    beats it (SEC-13), and the banner must not keep showing that client's name.
+    """
     now = timezone.now()
     return list(
-        BreakGlassGrant.objects.filter(actor=actor, granted_at__lte=now, expires_at__gt=now)
+        BreakGlassGrant.objects.filter(
+            actor=actor,
+            granted_at__lte=now,
+            expires_at__gt=now,
+            client__in=clients_visible_to(actor=actor, capability=Capability.CHART_READ),
+        )
         .select_related("client")
         .order_by("expires_at")
     )
 
 
-def break_glass_queue(*, actor: User) -> QuerySet[BreakGlassGrant]:
-    """Emergency accesses waiting for the privacy officer's review, oldest first."""
+@dataclass(frozen=True)
+class BreakGlassQueue:
+    """The privacy officer's review page: grants waiting for review and recent findings."""
+
+    pending: list[BreakGlassGrant]
+    reviewed: list[BreakGlassGrant]
+
+
+def break_glass_queue(*, actor: User, reviewed_limit: int = 50) -> BreakGlassQueue:
+    """Emergency accesses waiting for review (oldest first) and the latest reviewed ones.
+
+    The page shows client names, MRNs and the emergency narrative, so opening it is audited
+    with the grants and clients it showed (SEC-23).
+    """
     require_capability(actor, Capability.AUDIT_REVIEW)
-    return (
+    pending = list(
         BreakGlassGrant.objects.filter(reviewed_at__isnull=True)
         .select_related("actor", "client")
         .order_by("granted_at")
     )
-
-
-def break_glass_reviewed(*, actor: User, limit: int = 50) -> list[BreakGlassGrant]:
-    require_capability(actor, Capability.AUDIT_REVIEW)
-    return list(
+    reviewed = list(
         BreakGlassGrant.objects.filter(reviewed_at__isnull=False)
         .select_related("actor", "client", "reviewed_by")
-        .order_by("-reviewed_at")[:limit]
+        .order_by("-reviewed_at")[:reviewed_limit]
     )
+    shown = pending + reviewed
+    audit_record(
+        actor=actor,
+        action=AuditAction.AUDIT_REPORT_VIEW,
+        purpose=AuditPurpose.OVERSIGHT,
+        detail={
+            "report": "break_glass_queue",
+            "grant_ids": [g.pk for g in shown],
+            "client_ids": sorted({g.client_id for g in shown}),
+        },
+    )
+    return BreakGlassQueue(pending, reviewed)
+
+
+def grant_for_review(*, actor: User, grant_id: int) -> BreakGlassGrant | None:
+    """One emergency access, for the privacy officer's review."""
+    require_capability(actor, Capability.AUDIT_REVIEW)
+    return BreakGlassGrant.objects.filter(pk=grant_id).select_related("actor", "client").first()

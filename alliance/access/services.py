@@ -64,13 +64,27 @@ def care_team_add(
 def care_team_end(
     *, actor: User, member: CareTeamMember, end_on: date | None = None
 ) -> CareTeamMember:
-    """End a membership. Access ends with it, on the member's next request (SEC-07)."""
+    """End a membership. Access ends with it, on the member's next request (SEC-07).
+
+    Without ``end_on`` it ends today; a membership that has not started yet is cancelled (it
+    ends on the day it would have started, so it never opens the record). A membership that
+    already ended keeps its end date: the care-team history is not rewritten.
+    """
     clients_visible_to(actor=actor, capability=Capability.CARE_TEAM_EDIT).get(pk=member.client_id)
-    end = end_on or timezone.localdate()
+    today = timezone.localdate()
+    if member.end_on is not None and member.end_on <= today:
+        raise ValidationError(
+            {"end_on": [f"This membership already ended on {member.end_on:%Y-%m-%d}."]}
+        )
+    end = end_on or max(today, member.start_on)
     if end < member.start_on:
         raise ValidationError({"end_on": ["The end cannot be before the start."]})
     with transaction.atomic():
-        CareTeamMember.objects.filter(pk=member.pk).update(end_on=end, updated_at=timezone.now())
+        updated = CareTeamMember.objects.filter(pk=member.pk, end_on=member.end_on).update(
+            end_on=end, updated_at=timezone.now()
+        )
+        if updated != 1:
+            raise ValidationError({"end_on": ["Someone else changed this membership; reload."]})
         audit_record(
             actor=actor,
             action=AuditAction.CHANGE,

@@ -18,6 +18,7 @@ from alliance.access.policy import require_capability
 from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.models import AuditEvent
 from alliance.audit.services import audit_record
+from alliance.clients.models import Client
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
 
@@ -99,3 +100,14 @@ def audit_report(*, actor: User, filters: AuditFilters) -> Page[AuditEvent]:
             detail=filters.as_detail(),
         )
     return page
+
+
+def audited_client(*, actor: User, client_id: int | None = None, mrn: str = "") -> Client | None:
+    """The client whose access history the privacy officer asks for, by id or MRN.
+
+    Oversight reaches every client's audit history, but never the record itself.
+    """
+    require_capability(actor, Capability.AUDIT_REVIEW)
+    if client_id is not None:
+        return Client.objects.filter(pk=client_id).first()
+    return Client.objects.filter(mrn=mrn.strip().replace("-", "")).first()

@@ -8,6 +8,7 @@ already starts with ``BEGIN IMMEDIATE`` (settings), which serialises writers.
 
 from __future__ import annotations
 
+import json
 from datetime import UTC
 from typing import Any
 
@@ -54,6 +55,13 @@ def audit_record(
         object_type = object_type or target._meta.label
         object_id = object_id or str(target.pk)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
+    client_id = getattr(client, "pk", client)
+    # The hash must be computed over the values exactly as the database will give them back,
+    # or the verifier reports an untouched row as tampered with: ids as integers (a caller
+    # may pass "42"), text cut to the column sizes, and the detail as JSON reads it
+    # (tuples become lists).
+    client_id = None if client_id is None else int(client_id)
+    detail = json.loads(json.dumps(detail or {}))
     with transaction.atomic():
         _lock_chain()
         head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
@@ -64,14 +72,14 @@ def audit_record(
             "actor_id": actor.pk if is_user else None,
             "actor_username": (actor.get_username() if is_user else actor_username)[:80],
             "action": str(action),
-            "client_id": getattr(client, "pk", client),
-            "object_type": object_type,
-            "object_id": object_id,
+            "client_id": client_id,
+            "object_type": str(object_type)[:60],
+            "object_id": str(object_id)[:60],
             "purpose": str(purpose),
             "outcome": str(outcome),
             "severity": str(severity),
             "source_address": source_address.get()[:64],
-            "detail": detail or {},
+            "detail": detail,
             "prev_hash": prev_hash,
         }
         event = AuditEvent(**fields, hash=row_hash(settings.AUDIT_KEY, fields))

@@ -99,7 +99,10 @@ class CaseloadRow:
 
 
 def caseload_for(*, actor: User) -> list[CaseloadRow]:
-    """Clients on the actor's current care teams, with their program and last contact."""
+    """Clients on the actor's current care teams, with their program and last contact.
+
+    Audited like a search, with the ids of the clients listed (SEC-23).
+    """
     today = timezone.localdate()
     memberships = CareTeamMember.objects.filter(
         CareTeamMember.active_q(today), staff=actor
@@ -113,10 +116,18 @@ def caseload_for(*, actor: User) -> list[CaseloadRow]:
         .filter(pk__in=list(roles))
         .prefetch_related(_open_episodes())
     )
-    return [
+    rows = [
         CaseloadRow(c, roles[c.pk], [e.program.name for e in c.open_episodes])  # type: ignore[attr-defined]
         for c in clients
     ]
+    # A list of names and MRNs is a query of the registry: audited with the ids it showed.
+    audit_record(
+        actor=actor,
+        action=AuditAction.SEARCH,
+        purpose=AuditPurpose.TREATMENT,
+        detail={"view": "caseload", "client_ids": [row.client.pk for row in rows]},
+    )
+    return rows
 
 
 @dataclass

@@ -296,17 +296,23 @@ def episode_save(
     with transaction.atomic():
         client = allowed.get(pk=client.pk)
         if episode is None:
-            if Episode.objects.filter(
-                client=client, program=values["program"], discharge_date__isnull=True
-            ).exists():
-                raise ValidationError(
-                    {"program": ["The client already has an open episode in this program."]}
-                )
             episode, action = Episode(client=client), AuditAction.CREATE
         elif episode.client_id != client.pk:
             raise Episode.DoesNotExist
         else:
             action = AuditAction.CHANGE
+        # One open episode per client and program, whether it is created, moved or reopened.
+        program = values.get("program", episode.program_id)
+        stays_open = not values.get("discharge_date", episode.discharge_date)
+        if (
+            stays_open
+            and Episode.objects.filter(client=client, program=program, discharge_date__isnull=True)
+            .exclude(pk=episode.pk)
+            .exists()
+        ):
+            raise ValidationError(
+                {"program": ["The client already has an open episode in this program."]}
+            )
         changed = apply_changes(episode, values, EPISODE_FIELDS)
         episode.save()
         audit_record(

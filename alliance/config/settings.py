@@ -37,7 +37,9 @@ VAR_DIR = env_path("ALLIANCE_VAR_DIR", Path.cwd() / "var")
 # Development defaults: they are public, so production refuses them.
 DEVELOPMENT_SECRET_KEY = "alliance-development-secret-key-not-for-production-use-0001"  # noqa: S105
 DEVELOPMENT_AUDIT_KEY = "alliance-development-audit-key-not-for-production-use-0001"
-MINIMUM_KEY_LENGTH = 32
+# Django's own deployment check (security.W009) wants at least 50 characters, 5 of them distinct.
+MINIMUM_KEY_LENGTH = 50
+MINIMUM_KEY_DISTINCT_CHARACTERS = 5
 
 SECRET_KEY = env_str("ALLIANCE_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 AUDIT_KEY = env_str("ALLIANCE_AUDIT_KEY", DEVELOPMENT_AUDIT_KEY)
@@ -46,7 +48,11 @@ if PRODUCTION:
         ("ALLIANCE_SECRET_KEY", SECRET_KEY, DEVELOPMENT_SECRET_KEY),
         ("ALLIANCE_AUDIT_KEY", AUDIT_KEY, DEVELOPMENT_AUDIT_KEY),
     ):
-        if _value == _default or len(_value) < MINIMUM_KEY_LENGTH:
+        if (
+            _value == _default
+            or len(_value) < MINIMUM_KEY_LENGTH
+            or len(set(_value)) < MINIMUM_KEY_DISTINCT_CHARACTERS
+        ):
             raise ConfigError(
                 f"{_name} must be set to a random value of at least {MINIMUM_KEY_LENGTH} "
                 "characters in production"
@@ -62,7 +68,7 @@ REQUIRE_MFA = env_bool("ALLIANCE_REQUIRE_MFA", True)
 DEMO_MODE = env_bool("ALLIANCE_DEMO", False)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "alliance.config.admin_site.AllianceAdminConfig",  # django.contrib.admin, by capability
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -169,6 +175,7 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Strict"
+CSRF_FAILURE_VIEW = "alliance.web.views.errors.csrf_failure"
 SESSION_COOKIE_NAME = "alliance_session"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 IDLE_TIMEOUT = timedelta(minutes=env_int("ALLIANCE_IDLE_TIMEOUT_MINUTES", 15, minimum=1))
@@ -180,6 +187,9 @@ AXES_FAILURE_LIMIT = env_int("ALLIANCE_LOCKOUT_FAILURES", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("ALLIANCE_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
+# The lock lasts the cool-off from the failure that set it, as the sign-in page says; without
+# this, every attempt made while locked (even with the right password) restarted the clock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_DISABLE_ACCESS_LOG = True
@@ -187,6 +197,17 @@ AXES_LOCKOUT_CALLABLE = "alliance.web.views.auth.lockout_response"
 
 # django-otp
 OTP_TOTP_ISSUER = CLINIC_NAME
+
+SILENCED_SYSTEM_CHECKS = [
+    # axes.W006 wants the client address in the lockout key. Alliance locks the account
+    # (username) whatever the address, so rotating addresses or browsers gains nothing; keying
+    # on the address as well would let one mistyping colleague lock out a whole clinic behind
+    # one NAT address.
+    "axes.W006",
+    # security.W021: HSTS preloading commits every subdomain of the clinic's domain to HTTPS
+    # for good; that is the domain owner's decision, not the application's.
+    "security.W021",
+]
 
 BREAK_GLASS_DURATION = timedelta(minutes=env_int("ALLIANCE_BREAK_GLASS_MINUTES", 60, minimum=1))
 AUDIT_CHECKPOINT_DIR = env_path("ALLIANCE_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints")

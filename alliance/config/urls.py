@@ -5,10 +5,6 @@ from django.urls import include, path
 
 from alliance.web.views.errors import handler_404, handler_500
 
-admin.site.site_header = "Alliance configuration"
-admin.site.site_title = "Alliance configuration"
-admin.site.index_title = "Configuration (no clinical records here)"
-
 urlpatterns = [
     path("config/", admin.site.urls),
     path("", include("alliance.web.urls")),

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from alliance.audit.actions import AuditAction, AuditPurpose, AuditSeverity
 from alliance.audit.services import audit_record
@@ -67,6 +67,26 @@ class StaffAdmin(AuditedAdmin, UserAdmin):
         ),
     )
     readonly_fields = ["last_login"]
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """Setting someone's password is a credential change: audited with the change."""
+        with transaction.atomic():
+            response = super().user_change_password(request, id, form_url)
+            saved = (
+                request.method == "POST"
+                and response.status_code == 302
+                and response["Location"] != request.get_full_path()
+            )
+            if saved:
+                staff_change_record(
+                    actor=request.user,  # type: ignore[arg-type]
+                    target=self.get_object(request, id),
+                    change="password set",
+                    fields=["password"],
+                )
+        return response
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         with transaction.atomic():

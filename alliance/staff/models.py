@@ -50,7 +50,64 @@ GENERIC_USERNAMES = frozenset(
         "temp",
     }
 )
+# Words that name a role, a place or a purpose rather than a person: a username made only of
+# these ("it.admin", "test.user", "nurse.station2") is a shared account too.
+ROLE_WORDS = frozenset(
+    {
+        "account",
+        "all",
+        "assistant",
+        "backup",
+        "call",
+        "counselor",
+        "counsellor",
+        "coverage",
+        "desk",
+        "dept",
+        "everyone",
+        "front",
+        "group",
+        "helpdesk",
+        "it",
+        "lab",
+        "locum",
+        "medical",
+        "night",
+        "noreply",
+        "nurses",
+        "officer",
+        "on",
+        "oncall",
+        "ops",
+        "privacy",
+        "psych",
+        "qa",
+        "receptionist",
+        "records",
+        "room",
+        "scheduler",
+        "scheduling",
+        "secretary",
+        "security",
+        "service",
+        "shift",
+        "social",
+        "station",
+        "team",
+        "training",
+        "unit",
+        "users",
+        "ward",
+        "worker",
+    }
+)
+# A word starting like these is never a person's name part: "testing", "tester2", "admins".
+GENERIC_PREFIXES = ("test", "admin")
 USERNAME_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{2,39}$")
+
+
+def _is_generic_word(word: str) -> bool:
+    return word in GENERIC_USERNAMES or word in ROLE_WORDS or word.startswith(GENERIC_PREFIXES)
 
 
 def validate_personal_username(value: str) -> None:
@@ -62,7 +119,12 @@ def validate_personal_username(value: str) -> None:
             code="username_format",
         )
     stripped = re.sub(r"[0-9._-]", "", value)
-    if value in GENERIC_USERNAMES or stripped in GENERIC_USERNAMES:
+    words = [w for w in re.split(r"[0-9._-]+", value) if w]
+    if (
+        value in GENERIC_USERNAMES
+        or stripped in GENERIC_USERNAMES
+        or all(_is_generic_word(w) for w in words)
+    ):
         raise ValidationError(
             "Shared or role accounts are not allowed: use the person's own name.",
             code="generic_username",

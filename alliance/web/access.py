@@ -20,6 +20,7 @@ View = TypeVar("View", bound=Callable[..., Any])
 class Gate(StrEnum):
     PUBLIC = "public"  # login page, static pages: no account needed
     PASSWORD_ONLY = "password_only"  # noqa: S105  (second-factor pages: password given, MFA pending)
+    SIGNED_IN = "signed_in"  # password given, second factor done or pending (sign-out)
     STAFF = "staff"  # any fully signed-in staff member (home, logout)
     CAPABILITY = "capability"  # fully signed in and holding a capability
 
@@ -49,6 +50,12 @@ def public(view: View) -> View:
 
 def password_only(view: View) -> View:
     return _declare(ViewAccess(Gate.PASSWORD_ONLY))(view)
+
+
+def signed_in(view: View) -> View:
+    """Any session with a password behind it, second factor or not: signing out must work
+    from the second-factor page too, or a half-signed-in session could not be ended."""
+    return _declare(ViewAccess(Gate.SIGNED_IN))(view)
 
 
 def staff(view: View) -> View:

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 from alliance.access.selectors import live_grants_for
 from alliance.staff.capabilities import Capability
+from alliance.web.middleware import mfa_satisfied
 
 
 def alliance_context(request: HttpRequest) -> dict[str, Any]:
@@ -18,7 +19,14 @@ def alliance_context(request: HttpRequest) -> dict[str, Any]:
         "mfa_off": not settings.REQUIRE_MFA,
     }
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and hasattr(user, "capabilities"):
+    # Until the second factor is done the person is not signed in: no menu, no client names.
+    if (
+        user is not None
+        and user.is_authenticated
+        and hasattr(user, "capabilities")
+        and mfa_satisfied(request)
+    ):
+        context["signed_in"] = True
         caps = user.capabilities()
         context["caps"] = {c.value: True for c in caps}
         context["live_grants"] = (

@@ -12,9 +12,10 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 
-from alliance.audit.actions import AuditAction, AuditPurpose
+from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose
 from alliance.audit.services import audit_record
-from alliance.staff.capabilities import Capability
+from alliance.clients.models import Client
+from alliance.config.admin_site import holds_admin_capability
 from alliance.web.access import Gate, access_of
 from alliance.web.session import AUTH_AT, SEEN_AT, TOUCH_EVERY_SECONDS
 
@@ -26,6 +27,30 @@ def mfa_satisfied(request: HttpRequest) -> bool:
         return True
     is_verified = getattr(request.user, "is_verified", None)
     return bool(is_verified and is_verified())
+
+
+def _record_refused_client(request: HttpRequest, kwargs: dict[str, Any]) -> None:
+    """A role that may not open client records tried one: record it as denied (SEC-23, SEC-15).
+
+    The policy's own refusals (404) are recorded by the selectors; this covers the pages a role
+    cannot use at all, such as IT staff opening a chart by its address.
+    """
+    if "client_id" not in kwargs:
+        return
+    client_id = str(kwargs["client_id"])
+    exists = client_id.isdigit() and Client.objects.filter(pk=int(client_id)).exists()
+    match = request.resolver_match
+    is_chart = match is not None and match.url_name == "client_chart"
+    with transaction.atomic():
+        audit_record(
+            actor=request.user,
+            action=AuditAction.CHART_VIEW if is_chart else AuditAction.RECORD_VIEW,
+            client=int(client_id) if exists else None,
+            object_type="clients.Client",
+            object_id=client_id[:60],
+            outcome=AuditOutcome.DENIED,
+            detail={"refused": "role"},
+        )
 
 
 class SessionTimeoutMiddleware:
@@ -42,14 +67,17 @@ class SessionTimeoutMiddleware:
             idle = now - seen_at > settings.IDLE_TIMEOUT.total_seconds()
             expired = now - auth_at > settings.ABSOLUTE_TIMEOUT.total_seconds()
             if idle or expired:
-                with transaction.atomic():
-                    audit_record(
-                        actor=request.user,
-                        action=AuditAction.SESSION_TIMEOUT,
-                        purpose=AuditPurpose.SYSTEM,
-                        detail={"reason": "idle" if idle else "absolute"},
-                    )
-                logout(request)
+                try:
+                    with transaction.atomic():
+                        audit_record(
+                            actor=request.user,
+                            action=AuditAction.SESSION_TIMEOUT,
+                            purpose=AuditPurpose.SYSTEM,
+                            detail={"reason": "idle" if idle else "absolute"},
+                        )
+                finally:
+                    # The session ends even if the audit write fails (that still errors).
+                    logout(request)
                 return render(
                     request,
                     "web/auth/timed_out.html",
@@ -82,12 +110,6 @@ class CapabilityGateMiddleware:
     configuration capability; its own permissions apply after that.
     """
 
-    ADMIN_CAPABILITIES = (
-        Capability.STAFF_ADMIN,
-        Capability.SYSTEM_CONFIG,
-        Capability.AUDIT_REVIEW,
-    )
-
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
@@ -108,6 +130,8 @@ class CapabilityGateMiddleware:
         user = request.user
         if not user.is_authenticated:
             return redirect(settings.LOGIN_URL)
+        if access.gate is Gate.SIGNED_IN:
+            return None
         if access.gate is Gate.PASSWORD_ONLY:
             return redirect("web:home") if mfa_satisfied(request) else None
         if not mfa_satisfied(request):
@@ -116,6 +140,7 @@ class CapabilityGateMiddleware:
             return None
         if any(user.has_capability(c) for c in access.capabilities):
             return None
+        _record_refused_client(request, kwargs)
         return render(request, "web/errors/403.html", status=403)
 
     def _admin_gate(self, request: HttpRequest) -> HttpResponse | None:
@@ -124,6 +149,6 @@ class CapabilityGateMiddleware:
             return redirect(settings.LOGIN_URL)
         if not mfa_satisfied(request):
             return redirect("web:mfa")
-        if not any(user.has_capability(c) for c in self.ADMIN_CAPABILITIES):
+        if not holds_admin_capability(user):
             return render(request, "web/errors/403.html", status=403)
         return None

@@ -15,12 +15,12 @@ from playwright.sync_api import Page, expect
 from alliance.access.models import BreakGlassGrant
 from alliance.clients.models import Client
 from tests.e2e.conftest import PHONE, current_code, shot, sign_in, sign_out
-from tests.personas import PASSWORD, build_clinic
+from tests.personas import PASSWORD, USERNAMES, build_clinic
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-THERAPIST = "therapist.on.team"
-PRIVACY_OFFICER = "privacy.officer"
+THERAPIST = USERNAMES["therapist_on_team"][0]
+PRIVACY_OFFICER = USERNAMES["privacy_officer"][0]
 
 
 def chart_url(base: str, client: Client) -> str:

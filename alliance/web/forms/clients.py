@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.db.models import Q
 
 from alliance.clients.models import Client, Contact, Episode
 from alliance.organisation.models import Program
@@ -67,7 +70,16 @@ class ContactForm(forms.ModelForm):
 
 
 class EpisodeForm(forms.ModelForm):
+    """New episodes go to active programs; an existing one keeps its program even once closed."""
+
     program = forms.ModelChoiceField(queryset=Program.objects.filter(active=True))
+
+    def __init__(self, *args: Any, current_program: Program | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if current_program is not None:
+            self.fields["program"].queryset = Program.objects.filter(  # type: ignore[attr-defined]
+                Q(active=True) | Q(pk=current_program.pk)
+            )
 
     class Meta:
         model = Episode

@@ -11,13 +11,14 @@ from django.contrib.auth import authenticate, login, logout
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose, AuditSeverity
 from alliance.audit.services import audit_record
 from alliance.staff.models import TotpDevice
-from alliance.web.access import password_only, public, staff
+from alliance.web.access import password_only, public, signed_in
 from alliance.web.forms.auth import LoginForm, TokenForm
 from alliance.web.session import AUTH_AT, SEEN_AT
 from alliance.web.views.util import actor_of
@@ -96,7 +97,9 @@ def mfa_view(request: HttpRequest) -> HttpResponse:
             verified = locked.verify_token(form.cleaned_data["token"])
         if verified:
             if enrolling:
-                TotpDevice.objects.filter(pk=device.pk).update(confirmed=True)
+                TotpDevice.objects.filter(pk=device.pk).update(
+                    confirmed=True, confirmed_at=timezone.now()
+                )
                 request.session.pop(ENROL_SESSION_KEY, None)
                 _audit(request, AuditAction.MFA_ENROLLED, severity=AuditSeverity.HIGH)
             locked.refresh_from_db()
@@ -125,11 +128,15 @@ def _enrolment_device(request: HttpRequest) -> TotpDevice:
     return device
 
 
-@staff
+@signed_in
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
-    _audit(request, AuditAction.LOGOUT)
-    logout(request)  # flushes the server-side session
+    try:
+        _audit(request, AuditAction.LOGOUT)
+    finally:
+        # Flushes the server-side session even when the audit write fails (the failure still
+        # shows as an error): a sign-out that leaves the session alive is the worse outcome.
+        logout(request)
     response = redirect("web:login")
     response["Clear-Site-Data"] = '"cache", "storage"'
     return response

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from alliance.access.models import CareTeamMember
 from alliance.access.services import care_team_add, care_team_end
+from alliance.clients.models import Client
 from alliance.clients.selectors import client_record_for
 from alliance.staff.capabilities import Capability
 from alliance.web.access import requires
@@ -37,6 +38,16 @@ def care_team(request: HttpRequest, client_id: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             return redirect("web:care_team", client_id=client.pk)
+    return _page(request, client, form)
+
+
+def _page(
+    request: HttpRequest,
+    client: Client,
+    form: CareTeamAddForm,
+    end_error: str = "",
+    status: int = 200,
+) -> HttpResponse:
     today = timezone.localdate()
     members = list(
         CareTeamMember.objects.filter(client=client).select_related("staff").order_by("-start_on")
@@ -49,7 +60,9 @@ def care_team(request: HttpRequest, client_id: int) -> HttpResponse:
             "form": form,
             "current": [m for m in members if m.is_active_on(today)],
             "past": [m for m in members if not m.is_active_on(today)],
+            "end_error": end_error,
         },
+        status=status,
     )
 
 
@@ -63,5 +76,8 @@ def care_team_member_end(request: HttpRequest, client_id: int, member_id: int) -
     member = CareTeamMember.objects.filter(pk=member_id, client=client).first()
     if member is None:
         raise Http404
-    care_team_end(actor=actor, member=member)
+    try:
+        care_team_end(actor=actor, member=member)
+    except ValidationError as error:
+        return _page(request, client, CareTeamAddForm(), " ".join(error.messages), status=400)
     return redirect("web:care_team", client_id=client.pk)

@@ -85,6 +85,12 @@ def edit(request: HttpRequest, client_id: int) -> HttpResponse:
             )
         except StaleEdit as stale:
             conflict = stale.current
+            # Keep what was typed, but at the version now saved: saving the form again is a
+            # deliberate choice after reading the other person's changes (REL-04).
+            data = request.POST.copy()
+            data["version"] = str(conflict.version)
+            form = ClientEditForm(data, initial={"version": conflict.version})
+            form.is_valid()
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -130,7 +136,11 @@ def episode(request: HttpRequest, client_id: int, episode_id: int | None = None)
         existing = Episode.objects.filter(pk=episode_id, client=client).first()
         if existing is None:
             raise Http404
-    form = EpisodeForm(request.POST or None, instance=None if request.POST else existing)
+    form = EpisodeForm(
+        request.POST or None,
+        instance=None if request.POST else existing,
+        current_program=existing.program if existing else None,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             episode_save(actor=actor, client=client, values=form.cleaned_data, episode=existing)

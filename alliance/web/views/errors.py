@@ -12,6 +12,14 @@ def handler_404(request: HttpRequest, exception: Exception | None = None) -> Htt
     return render(request, "web/errors/404.html", status=404)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form posted without a valid token (SEC-35), usually one left open across a sign-in.
+
+    Django's own page has inline styles (refused by the CSP) and speaks to developers.
+    """
+    return render(request, "web/errors/csrf.html", status=403)
+
+
 def handler_500(request: HttpRequest) -> HttpResponse:
     # No request context: the failure may be the database the context processors read.
     body = loader.render_to_string("web/errors/500.html", {"clinic_name": settings.CLINIC_NAME})

@@ -8,10 +8,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from alliance.access.models import BreakGlassGrant
-from alliance.access.selectors import break_glass_queue, break_glass_reviewed
+from alliance.access.selectors import break_glass_queue, grant_for_review
 from alliance.access.services import break_glass_review
-from alliance.audit.selectors import SORTABLE, AuditFilters, audit_report, sort_key
+from alliance.audit.selectors import (
+    SORTABLE,
+    AuditFilters,
+    audit_report,
+    audited_client,
+    sort_key,
+)
 from alliance.clients.models import Client
 from alliance.staff.capabilities import Capability
 from alliance.web.access import requires
@@ -22,15 +27,11 @@ from alliance.web.views.util import actor_of, add_service_errors
 
 @requires(Capability.AUDIT_REVIEW)
 def queue(request: HttpRequest) -> HttpResponse:
-    actor = actor_of(request)
+    shown = break_glass_queue(actor=actor_of(request))
     return render(
         request,
         "web/privacy/queue.html",
-        {
-            "pending": list(break_glass_queue(actor=actor)),
-            "reviewed": break_glass_reviewed(actor=actor),
-            "form": ReviewForm(),
-        },
+        {"pending": shown.pending, "reviewed": shown.reviewed, "form": ReviewForm()},
     )
 
 
@@ -38,7 +39,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def review(request: HttpRequest, grant_id: int) -> HttpResponse:
     actor = actor_of(request)
-    grant = BreakGlassGrant.objects.filter(pk=grant_id).select_related("actor", "client").first()
+    grant = grant_for_review(actor=actor, grant_id=grant_id)
     if grant is None:
         raise Http404
     form = ReviewForm(request.POST)
@@ -49,12 +50,13 @@ def review(request: HttpRequest, grant_id: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             return redirect("web:break_glass_queue")
+    shown = break_glass_queue(actor=actor)
     return render(
         request,
         "web/privacy/queue.html",
         {
-            "pending": list(break_glass_queue(actor=actor)),
-            "reviewed": break_glass_reviewed(actor=actor),
+            "pending": shown.pending,
+            "reviewed": shown.reviewed,
             "form": ReviewForm(),
             "failed_form": form,
             "failed_id": grant.pk,
@@ -106,7 +108,7 @@ def audit_report_view(request: HttpRequest) -> HttpResponse:
 @requires(Capability.AUDIT_REVIEW)
 def client_access_report(request: HttpRequest, client_id: int) -> HttpResponse:
     """Who opened this client's record, and when."""
-    client = Client.objects.filter(pk=client_id).first()
+    client = audited_client(actor=actor_of(request), client_id=client_id)
     if client is None:
         raise Http404
     return _report(request, client)
@@ -118,9 +120,7 @@ def find_client(request: HttpRequest) -> HttpResponse:
     """Look a client up by MRN (posted, never in a URL) and open their access report."""
     form = FindClientForm(request.POST)
     if form.is_valid():
-        client = Client.objects.filter(
-            mrn=form.cleaned_data["mrn"].strip().replace("-", "")
-        ).first()
+        client = audited_client(actor=actor_of(request), mrn=form.cleaned_data["mrn"])
         if client is not None:
             return redirect(reverse("web:client_access_report", args=[client.pk]))
         form.add_error("mrn", "No client has that MRN.")

@@ -1,0 +1,198 @@
+"""Client search (``clients.selectors.client_search`` and the search page)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import reverse
+
+from alliance.audit.models import AuditEvent
+from alliance.clients.models import Client
+from alliance.clients.selectors import client_search
+from alliance.staff.models import User
+from tests.personas import Clinic, make_client
+
+SignIn = Callable[[User], HttpClient]
+
+
+def found(actor: User, query: str) -> list[int]:
+    return [c.pk for c in client_search(actor=actor, query=query).clients]
+
+
+@pytest.fixture
+def registry(clinic: Clinic) -> dict[str, Client]:
+    """A few more clients beside client_a (Zoë Núñez, 1990-04-23) and client_b."""
+    return {
+        "bea": make_client(
+            "Beatriz", "Álvarez-Soto", date(1990, 4, 23), mrn="100000011", preferred_name="Bea"
+        ),
+        "zoe": make_client("Zoe", "Hartmann", date(2001, 11, 5), mrn="100000012"),
+        "nunez": make_client("Nuno", "Ezra", date(1975, 6, 30), mrn="100000013"),
+    }
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["nunez", "NUNEZ", "Núñez", "nÚñEz", "Nun\u0303ez", "zoë núñez", "ZOË", "zoe nun"],
+)
+def test_case_and_accent_insensitive(query: str, clinic: Clinic, registry: dict) -> None:
+    """'nunez' finds Núñez and 'ZOE' finds Zoë, whatever the case and accents of either."""
+    assert clinic.client_a.pk in found(clinic.front_desk, query)
+
+
+def test_upper_case_plain_query_finds_accented_name(clinic: Clinic, registry: dict) -> None:
+    """'ZOE' finds both Zoë Núñez and Zoe Hartmann, and nobody else."""
+    assert sorted(found(clinic.front_desk, "ZOE")) == sorted(
+        [clinic.client_a.pk, registry["zoe"].pk]
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "key"),
+    [
+        ("unez", "a"),  # middle of the last name
+        ("oë", "a"),  # end of the first name
+        ("alvarez", "bea"),  # first half of a hyphenated name
+        ("soto", "bea"),  # second half
+        ("bea", "bea"),  # preferred name
+        ("triz alv", "bea"),  # parts of two names
+        ("hartm", "zoe"),
+    ],
+)
+def test_any_part_of_any_name(
+    query: str, key: str, clinic: Clinic, registry: dict[str, Client]
+) -> None:
+    """Any part of the legal or preferred name finds the client."""
+    client = clinic.client_a if key == "a" else registry[key]
+    assert client.pk in found(clinic.front_desk, query)
+
+
+def test_every_word_must_match(clinic: Clinic, registry: dict[str, Client]) -> None:
+    """Two words narrow the search: 'zoe hartmann' is only Zoe Hartmann."""
+    assert found(clinic.front_desk, "zoe hartmann") == [registry["zoe"].pk]
+    assert found(clinic.front_desk, "zoe halvorsen") == []
+
+
+@pytest.mark.parametrize("query", ["100000001", "1000-00001", " 100000001 "])
+def test_by_mrn(query: str, clinic: Clinic, registry: dict) -> None:
+    """An MRN finds exactly that client (dashes and spaces are ignored)."""
+    assert found(clinic.front_desk, query) == [clinic.client_a.pk]
+
+
+def test_partial_mrn_finds_nothing(clinic: Clinic, registry: dict) -> None:
+    """MRNs are matched whole: a fragment is not a way to list the registry."""
+    assert found(clinic.front_desk, "10000000") == []
+
+
+@pytest.mark.parametrize("query", ["1990-04-23", "04/23/1990", "4/23/1990", "1990-4-23"])
+def test_by_date_of_birth(query: str, clinic: Clinic, registry: dict[str, Client]) -> None:
+    """A date of birth, as 1990-04-23 or 04/23/1990, finds everyone born that day."""
+    assert sorted(found(clinic.front_desk, query)) == sorted(
+        [clinic.client_a.pk, registry["bea"].pk]
+    )
+
+
+@pytest.mark.parametrize("query", ["1990-02-30", "13/45/1990"])
+def test_impossible_date_finds_nothing(query: str, clinic: Clinic, registry: dict) -> None:
+    assert found(clinic.front_desk, query) == []
+
+
+def test_results_follow_the_access_policy(clinic: Clinic, registry: dict[str, Client]) -> None:
+    """SEC-10: a clinician finds only clients of their care teams, by any kind of query."""
+    for query in ("nunez", "100000001", "1990-04-23", "zoe"):
+        assert clinic.client_a.pk not in found(clinic.therapist_off_team, query), query
+        assert found(clinic.therapist_off_team, query) == [], query
+    assert found(clinic.therapist_on_team, "zoe") == [clinic.client_a.pk]
+    assert found(clinic.therapist_on_team, "1990-04-23") == [clinic.client_a.pk]
+    assert found(clinic.supervisor, "nunez") == [clinic.client_a.pk]
+    assert found(clinic.therapist_on_team, "halvorsen") == []
+
+
+def test_search_is_audited_with_the_returned_ids(
+    clinic: Clinic, registry: dict[str, Client]
+) -> None:
+    """SEC-23: the search event names the actor and lists exactly the client ids returned."""
+    client_search(actor=clinic.front_desk, query="1990-04-23")
+    event = AuditEvent.objects.filter(action="search").latest("seq")
+    assert event.actor_id == clinic.front_desk.pk
+    assert sorted(event.detail["client_ids"]) == sorted([clinic.client_a.pk, registry["bea"].pk])
+    assert event.outcome == "success"
+
+
+def test_search_that_finds_nobody_is_audited_too(clinic: Clinic) -> None:
+    """SEC-23: a search that returns nothing (here: outside the caseload) still leaves a row."""
+    client_search(actor=clinic.therapist_off_team, query="nunez")
+    event = AuditEvent.objects.filter(action="search").latest("seq")
+    assert event.actor_id == clinic.therapist_off_team.pk
+    assert event.detail["client_ids"] == []
+
+
+def test_long_result_lists_are_truncated_and_audited_as_shown(clinic: Clinic) -> None:
+    """Only the shown page of results is returned (and audited); the page says there are more."""
+    for i in range(55):
+        make_client(f"Ola{i}", "Nordmann", date(1980, 1, 1), mrn=f"5{i:08d}")
+    result = client_search(actor=clinic.front_desk, query="nordmann")
+    assert result.truncated
+    assert len(result.clients) == 50
+    event = AuditEvent.objects.filter(action="search").latest("seq")
+    assert event.detail["client_ids"] == [c.pk for c in result.clients]
+
+
+# ---------------------------------------------------------------- the search page
+
+
+def test_search_page_posts_so_no_phi_is_in_the_url(clinic: Clinic, signed_in: SignIn) -> None:
+    """SEC-33: the search form posts; a query in the URL is not searched or echoed."""
+    http = signed_in(clinic.front_desk)
+    url = reverse("web:client_search")
+
+    page = http.get(url).content.decode()
+    assert '<form method="post" class="search"' in page
+
+    from_url = http.get(url, {"q": "Nunez"})
+    assert from_url.status_code == 200
+    assert from_url.context["result"] is None
+    assert b"Nunez" not in from_url.content
+    assert not AuditEvent.objects.filter(action="search").exists()
+
+    posted = http.post(url, {"q": "Nunez"})
+    assert posted.status_code == 200
+    assert [c.pk for c in posted.context["result"].clients] == [clinic.client_a.pk]
+    assert posted.request["PATH_INFO"] == url
+    assert posted.request["QUERY_STRING"] == ""
+    # The result links carry only the record id, never a name or date of birth.
+    assert f'href="{reverse("web:client_chart", args=[clinic.client_a.pk])}"' in (
+        posted.content.decode()
+    )
+    assert "no-store" in posted["Cache-Control"]
+
+
+def test_search_page_shows_names_and_is_audited(clinic: Clinic, signed_in: SignIn) -> None:
+    """SEC-23: the page shows the client it found and the audit row lists its id."""
+    http = signed_in(clinic.therapist_on_team)
+    response = http.post(reverse("web:client_search"), {"q": "ZOE"})
+    assert "Zoë Núñez" in response.content.decode()
+    event = AuditEvent.objects.get(action="search")
+    assert event.detail["client_ids"] == [clinic.client_a.pk]
+    assert event.actor_id == clinic.therapist_on_team.pk
+
+
+def test_search_page_scoped_for_the_therapist_off_team(clinic: Clinic, signed_in: SignIn) -> None:
+    """SEC-10: therapist_off_team's search for client_a by name, MRN or birth date is empty."""
+    http = signed_in(clinic.therapist_off_team)
+    for query in ("nunez", clinic.client_a.mrn, "04/23/1990"):
+        response = http.post(reverse("web:client_search"), {"q": query})
+        assert response.context["result"].clients == [], query
+        assert "Zoë" not in response.content.decode()
+
+
+def test_caseload_listing_is_audited_with_the_ids_shown(clinic: Clinic, signed_in: SignIn) -> None:
+    """SEC-23: the caseload on the home page lists names and MRNs: audited like a search."""
+    response = signed_in(clinic.therapist_on_team).get(reverse("web:home"))
+    assert clinic.client_a.mrn in response.content.decode()
+    event = AuditEvent.objects.get(action="search")
+    assert event.actor_id == clinic.therapist_on_team.pk
+    assert event.detail == {"view": "caseload", "client_ids": [clinic.client_a.pk]}
