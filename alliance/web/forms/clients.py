@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import Q
 
 from alliance.clients.models import Client, Contact, Episode
+from alliance.clients.services import CLIENT_FIELDS
 from alliance.organisation.models import Program
 from alliance.web.forms.widgets import DateInput, PhoneInput
 
@@ -15,26 +16,7 @@ from alliance.web.forms.widgets import DateInput, PhoneInput
 class ClientForm(forms.ModelForm):
     class Meta:
         model = Client
-        fields = [
-            "legal_first_name",
-            "legal_middle_name",
-            "legal_last_name",
-            "preferred_name",
-            "pronouns",
-            "date_of_birth",
-            "sex_at_birth",
-            "gender_identity",
-            "gender_identity_other",
-            "preferred_language",
-            "interpreter_needed",
-            "phone",
-            "email",
-            "address_line1",
-            "address_line2",
-            "city",
-            "region",
-            "postal_code",
-        ]
+        fields = list(CLIENT_FIELDS)
         widgets = {
             "date_of_birth": DateInput(),
             "phone": PhoneInput(attrs={"autocomplete": "off"}),
