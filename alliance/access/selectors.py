@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from alliance.access.models import BreakGlassGrant
+from alliance.access.models import AccessRestriction, BreakGlassGrant
 from alliance.access.policy import clients_visible_to, require_capability
 from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.services import audit_record
@@ -76,3 +78,29 @@ def grant_for_review(*, actor: User, grant_id: int) -> BreakGlassGrant | None:
     """One emergency access, for the privacy officer's review."""
     require_capability(actor, Capability.AUDIT_REVIEW)
     return BreakGlassGrant.objects.filter(pk=grant_id).select_related("actor", "client").first()
+
+
+def restrictions_of(*, actor: User, client_id: int) -> list[AccessRestriction]:
+    """Every restriction on a client's record, current first (privacy officer only)."""
+    require_capability(actor, Capability.AUDIT_REVIEW)
+    rows = list(
+        AccessRestriction.objects.filter(client_id=client_id)
+        .select_related("staff", "created_by")
+        .order_by(F("lifted_at").desc(nulls_first=True), "-created_at")
+    )
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditAction.RECORD_VIEW,
+            client=client_id,
+            object_type="access.AccessRestriction",
+            purpose=AuditPurpose.OVERSIGHT,
+            detail={"restriction_ids": [r.pk for r in rows]},
+        )
+    return rows
+
+
+def break_glass_pending_count(*, actor: User) -> int:
+    """How many emergency accesses wait for review (shown in the privacy officer's menu)."""
+    require_capability(actor, Capability.AUDIT_REVIEW)
+    return BreakGlassGrant.objects.filter(reviewed_at__isnull=True).count()

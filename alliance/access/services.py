@@ -14,11 +14,10 @@ from alliance.access.models import (
     BreakGlassGrant,
     BreakGlassReason,
     CareTeamMember,
+    RestrictionReason,
 )
 from alliance.access.policy import (
-    AccessDenied,
     clients_visible_to,
-    has_capability,
     is_restricted,
     require_capability,
 )
@@ -100,15 +99,23 @@ def care_team_end(
 def restriction_add(
     *, actor: User, client: Client, staff: User, reason: str, note: str = ""
 ) -> AccessRestriction:
-    """Deny one staff member this client's record (SEC-13). Privacy officer or staff admin."""
-    if not (
-        has_capability(actor, Capability.AUDIT_REVIEW)
-        or has_capability(actor, Capability.STAFF_ADMIN)
-    ):
-        raise AccessDenied(Capability.AUDIT_REVIEW)
+    """Deny one staff member this client's record (SEC-13); the privacy officer decides.
+
+    It takes effect on that person's next request, over care team, supervision and any
+    emergency access.
+    """
+    require_capability(actor, Capability.AUDIT_REVIEW)
+    if reason not in RestrictionReason.values:
+        raise ValidationError({"reason": ["Choose the reason for the restriction."]})
+    if staff.pk == actor.pk:
+        raise ValidationError({"staff": ["Another privacy officer must restrict your access."]})
+    if AccessRestriction.objects.filter(
+        client=client, staff=staff, lifted_at__isnull=True
+    ).exists():
+        raise ValidationError({"staff": ["This person is already restricted from this record."]})
     with transaction.atomic():
         restriction = AccessRestriction.objects.create(
-            client=client, staff=staff, reason=reason, note=note, created_by=actor
+            client=client, staff=staff, reason=reason, note=note.strip(), created_by=actor
         )
         audit_record(
             actor=actor,
@@ -119,6 +126,29 @@ def restriction_add(
             severity=AuditSeverity.HIGH,
             detail={"staff_id": staff.pk, "reason": reason},
         )
+    return restriction
+
+
+def restriction_lift(*, actor: User, restriction: AccessRestriction) -> AccessRestriction:
+    """End a restriction; the row stays as history of who was kept out and when."""
+    require_capability(actor, Capability.AUDIT_REVIEW)
+    now = timezone.now()
+    with transaction.atomic():
+        lifted = AccessRestriction.objects.filter(pk=restriction.pk, lifted_at__isnull=True).update(
+            lifted_at=now, updated_at=now
+        )
+        if lifted != 1:
+            raise ValidationError({"restriction": ["This restriction was already lifted."]})
+        audit_record(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            client=restriction.client_id,
+            target=restriction,
+            purpose=AuditPurpose.OVERSIGHT,
+            severity=AuditSeverity.HIGH,
+            detail={"fields": ["lifted_at"], "staff_id": restriction.staff_id},
+        )
+    restriction.refresh_from_db()
     return restriction
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from alliance.access.selectors import live_grants_for
+from alliance.access.selectors import break_glass_pending_count, live_grants_for
 from alliance.staff.capabilities import Capability
 from alliance.web.middleware import mfa_satisfied
 
@@ -32,4 +32,6 @@ def alliance_context(request: HttpRequest) -> dict[str, Any]:
         context["live_grants"] = (
             live_grants_for(actor=user) if Capability.BREAK_GLASS in caps else []
         )
+        if Capability.AUDIT_REVIEW in caps:
+            context["review_pending"] = break_glass_pending_count(actor=user)
     return context

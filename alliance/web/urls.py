@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from alliance.web.views import auth, break_glass, care_team, clients, home, privacy, staff
+from alliance.web.views import (
+    auth,
+    break_glass,
+    care_team,
+    clients,
+    home,
+    privacy,
+    restrictions,
+    staff,
+)
 
 app_name = "web"
 
@@ -42,6 +51,16 @@ urlpatterns = [
         "privacy/audit/clients/<int:client_id>/",
         privacy.client_access_report,
         name="client_access_report",
+    ),
+    path(
+        "privacy/clients/<int:client_id>/restrictions/",
+        restrictions.restrictions,
+        name="client_restrictions",
+    ),
+    path(
+        "privacy/clients/<int:client_id>/restrictions/<int:restriction_id>/lift/",
+        restrictions.lift,
+        name="restriction_lift",
     ),
     path("staff/scope-of-practice/", staff.scope_of_practice, name="scope_of_practice"),
 ]

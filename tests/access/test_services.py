@@ -117,8 +117,8 @@ def test_care_team_end_page_with_a_refused_end_is_not_a_server_error(
     assert "already ended" in response.content.decode()
 
 
-def test_restriction_add_needs_privacy_or_staff_admin(clinic: Clinic) -> None:
-    """SEC-13: a clinician cannot write (or lift) restrictions; the privacy officer can."""
+def test_restriction_add_needs_the_privacy_officer(clinic: Clinic) -> None:
+    """SEC-13: a clinician or IT cannot write restrictions; the privacy officer can."""
     with pytest.raises(AccessDenied):
         restriction_add(
             actor=clinic.therapist_on_team,

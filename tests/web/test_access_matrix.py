@@ -16,7 +16,13 @@ from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, include, path, reverse
 from django.utils import timezone
 
-from alliance.access.models import BreakGlassGrant, BreakGlassReason, CareTeamMember
+from alliance.access.models import (
+    AccessRestriction,
+    BreakGlassGrant,
+    BreakGlassReason,
+    CareTeamMember,
+    RestrictionReason,
+)
 from alliance.clients.models import Contact, Episode
 from alliance.staff.models import User
 from alliance.web.access import staff
@@ -166,6 +172,14 @@ EXPECTED: dict[str, dict[str, Status]] = {
         **clinical(on=403, off=403, peer=403, registry=403),
         "privacy_officer": 200,
     },
+    "web:client_restrictions": {
+        **clinical(on=403, off=403, peer=403, registry=403),
+        "privacy_officer": 200,
+    },
+    "web:restriction_lift": {
+        **clinical(on=403, off=403, peer=403, registry=403),
+        "privacy_officer": 405,
+    },
     "web:scope_of_practice": {
         **clinical(on=403, off=403, peer=403, registry=403),
         "privacy_officer": 200,
@@ -226,8 +240,16 @@ def objects(clinic: Clinic) -> dict[str, int]:
         granted_at=now - timedelta(hours=3),
         expires_at=now - timedelta(hours=2),
     )
+    # A restriction on someone who has no way into client_a anyway: it changes no other cell.
+    restriction = AccessRestriction.objects.create(
+        client=clinic.client_a,
+        staff=clinic.therapist_off_team,
+        reason=RestrictionReason.CONFLICT_OF_INTEREST,
+        created_by=clinic.privacy_officer,
+    )
     return {
         "client_id": clinic.client_a.pk,
+        "restriction_id": restriction.pk,
         "contact_id": contact.pk,
         "episode_id": episode.pk,
         "member_id": member.pk,

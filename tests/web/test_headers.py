@@ -12,7 +12,12 @@ from django.test import Client as HttpClient
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 
-from alliance.access.models import BreakGlassGrant, CareTeamMember
+from alliance.access.models import (
+    AccessRestriction,
+    BreakGlassGrant,
+    CareTeamMember,
+    RestrictionReason,
+)
 from alliance.access.services import break_glass_start
 from alliance.clients.models import Client, Contact, Episode
 from alliance.staff.models import User
@@ -69,6 +74,11 @@ def records(clinic: Clinic) -> dict[str, int]:
         "episode_id": episode.pk,
         "member_id": CareTeamMember.objects.filter(client=clinic.client_a).first().pk,  # type: ignore[union-attr]
         "grant_id": grant.pk,
+        "restriction_id": AccessRestriction.objects.create(
+            client=clinic.client_a,
+            staff=clinic.therapist_off_team,
+            reason=RestrictionReason.RELATIVE,
+        ).pk,
     }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from alliance.access.models import BreakGlassReason, CareTeamRole
+from alliance.access.models import BreakGlassReason, CareTeamRole, RestrictionReason
 from alliance.staff.capabilities import CLINICAL_CAPABILITIES
 from alliance.staff.models import User
 from alliance.web.forms.widgets import DateInput
@@ -58,4 +58,18 @@ class ReviewForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Review finding",
         help_text="E.g. 'Justified: crisis call, primary clinician on leave.'",
+    )
+
+
+class RestrictionForm(forms.Form):
+    staff = StaffChoiceField(
+        queryset=User.objects.filter(is_active=True).order_by("last_name", "first_name"),
+        label="Staff member to keep out of this record",
+    )
+    reason = forms.ChoiceField(choices=[("", "Choose a reason"), *RestrictionReason.choices])
+    note = forms.CharField(
+        max_length=300,
+        required=False,
+        label="Note (optional)",
+        help_text="No clinical detail: e.g. 'neighbour of the client'.",
     )
