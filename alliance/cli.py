@@ -9,8 +9,11 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import subprocess
 import sys
 from pathlib import Path
+
+from alliance.instruments.cli import add_parser as add_instruments_parser
 
 
 def _django_setup() -> None:
@@ -41,24 +44,51 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
     bind = f"{args.host}:{args.port}"
-    if args.dev:
-        _manage("runserver", bind, "--noreload")
-        return 0
-    from gunicorn.app.wsgiapp import run
+    worker = None
+    if not args.no_worker:
+        # Background tasks (measure schedules, alert escalation) from the same database.
+        worker = subprocess.Popen([sys.executable, "-m", "alliance.cli", "worker"])
+    try:
+        if args.dev:
+            _manage("runserver", bind, "--noreload")
+            return 0
+        from gunicorn.app.wsgiapp import run
 
-    sys.argv = [
-        "gunicorn",
-        "--bind",
-        bind,
-        "--workers",
-        str(args.workers),
-        "--access-logfile",
-        "-",
-        "--access-logformat",
-        '%(h)s "%(m)s %(U)s" %(s)s %(L)ss',
-        "alliance.config.wsgi:application",
-    ]
-    run()
+        # The access log names no path: self-completion links carry their token in the path
+        # (SEC-28: no tokens in logs).
+        sys.argv = [
+            "gunicorn",
+            "--bind",
+            bind,
+            "--workers",
+            str(args.workers),
+            "--access-logfile",
+            "-",
+            "--access-logformat",
+            '%(h)s "%(m)s" %(s)s %(L)ss',
+            "alliance.config.wsgi:application",
+        ]
+        run()
+        return 0
+    finally:
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=10)
+
+
+def cmd_worker(_: argparse.Namespace) -> int:
+    """Run background tasks; make sure the periodic measurement cycle is queued."""
+    _django_setup()
+    from django_tasks_db.models import DBTaskResult
+
+    from alliance.assessments.tasks import measurement_cycle
+
+    pending = DBTaskResult.objects.filter(
+        task_path=measurement_cycle.module_path, status__in=["READY", "RUNNING"]
+    )
+    if not pending.exists():
+        measurement_cycle.enqueue()
+    _manage("db_worker", "--interval", "5")
     return 0
 
 
@@ -80,7 +110,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.no_serve:
         return 0
     print(f"Serving the demo clinic on http://127.0.0.1:{args.port}  (Ctrl-C stops it)")
-    args.host, args.dev, args.workers = "127.0.0.1", False, 2
+    args.host, args.dev, args.workers, args.no_worker = "127.0.0.1", False, 2, False
     return cmd_serve(args)
 
 
@@ -154,7 +184,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=3)
     serve.add_argument("--dev", action="store_true", help="Django's development server instead")
+    serve.add_argument(
+        "--no-worker", action="store_true", help="do not start the background-task worker"
+    )
     serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("worker", help="run background tasks (started by serve)").set_defaults(
+        func=cmd_worker
+    )
 
     sub.add_parser("migrate", help="create or update the database tables").set_defaults(
         func=cmd_migrate
@@ -177,6 +214,9 @@ def build_parser() -> argparse.ArgumentParser:
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)
     manage.set_defaults(func=cmd_manage)
+
+    # Pure Python: scoring needs no database, so this group never starts Django.
+    add_instruments_parser(sub)
     return parser
 
 

@@ -14,3 +14,7 @@ AUDIT_CHECKPOINT_EVERY = 1_000_000
 
 # Checkpoints of the audit chain go to a folder of this test run, never to ./var of a demo.
 AUDIT_CHECKPOINT_DIR = Path(tempfile.mkdtemp(prefix="alliance-test-checkpoints-"))
+
+# Tasks are recorded, not run: tests call the task's function and inspect what it queued
+# (the measurement cycle queues itself again, which would never end run immediately).
+TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}

@@ -39,6 +39,10 @@ class CareTeamMember(UndeletableModel):
         ordering = ["client", "role", "start_on"]
         indexes = [
             models.Index(fields=["staff", "client"], name="careteam_staff_client_idx"),
+            # A clinician's current clients without reading their years of past memberships.
+            models.Index(
+                fields=["staff", "end_on", "start_on", "client"], name="careteam_current_idx"
+            ),
             models.Index(fields=["client", "end_on"], name="careteam_client_end_idx"),
         ]
 

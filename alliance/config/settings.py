@@ -84,6 +84,9 @@ INSTALLED_APPS = [
     "alliance.clients",
     "alliance.access",
     "alliance.audit",
+    "alliance.assessments",
+    "django_tasks",
+    "django_tasks_db",
     "alliance.web",
 ]
 
@@ -139,6 +142,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # JIT compiling costs more than these short, indexed queries ever run (bench/README.md).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DATABASES["default"]["TEST"] = {"NAME": env_str("ALLIANCE_TEST_DATABASE_NAME", "") or None}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -208,6 +214,19 @@ SILENCED_SYSTEM_CHECKS = [
     # for good; that is the domain owner's decision, not the application's.
     "security.W021",
 ]
+
+# Background tasks run by ``alliance worker`` from the database: no extra server.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# Measurement-based care
+MEASURE_LINK_DAYS = env_int("ALLIANCE_MEASURE_LINK_DAYS", 7, minimum=1)
+NOT_IMPROVING_WEEKS = env_int("ALLIANCE_NOT_IMPROVING_WEEKS", 8, minimum=1)
+ALERT_ESCALATE_AFTER = timedelta(hours=env_int("ALLIANCE_ALERT_ESCALATE_HOURS", 4, minimum=1))
+# Shown at once to a client whose answer signals risk; the clinic's own line comes from the
+# organisation's after-hours phone, or this setting.
+CRISIS_LINE = env_str("ALLIANCE_CRISIS_LINE", "988 Suicide & Crisis Lifeline: call or text 988")
+EMERGENCY_NUMBER = env_str("ALLIANCE_EMERGENCY_NUMBER", "911")
+CLINIC_CRISIS_PHONE = env_str("ALLIANCE_CLINIC_CRISIS_PHONE", "")
 
 BREAK_GLASS_DURATION = timedelta(minutes=env_int("ALLIANCE_BREAK_GLASS_MINUTES", 60, minimum=1))
 AUDIT_CHECKPOINT_DIR = env_path("ALLIANCE_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints")

@@ -17,6 +17,8 @@ from django.utils import timezone
 
 from alliance.access.models import CareTeamRole
 from alliance.access.services import care_team_add
+from alliance.assessments.schedules import measures_fall_due, schedule_create
+from alliance.assessments.services import administration_record
 from alliance.clients.models import Client
 from alliance.clients.services import client_create, contact_save, episode_save
 from alliance.demo.people import synthetic_person
@@ -204,7 +206,58 @@ def demo_build(*, clients: int = 300, seed: int = 2026) -> DemoResult:
             Client.objects.filter(pk=client.pk).update(
                 last_contact_on=today - timedelta(days=rng.randint(0, 45))
             )
+    _demo_measures(by_name["tmorgan"], rng, today)
     return DemoResult(staff, clients)
+
+
+def _demo_measures(therapist: User, rng: random.Random, today: date) -> None:
+    """PHQ-9 and GAD-7 histories for some of the demo therapist's clients, one open alert."""
+    now = timezone.now()
+    caseload = list(
+        Client.objects.filter(care_team__staff=therapist, care_team__end_on__isnull=True)
+        .order_by("pk")
+        .distinct()[:40]
+    )
+    for position, client in enumerate(caseload):
+        if position % 2:
+            continue
+        start_level = rng.randint(1, 3)
+        trend = rng.choice([-1, -1, 0, 1])  # most improve, some do not, a few get worse
+        sessions = rng.randint(3, 7)
+        for session in range(sessions):
+            when = now - timedelta(days=14 * (sessions - session))
+            level = max(0, min(3, start_level + (trend * session) // 2))
+            for code, count in (("phq9", 9), ("gad7", 7)):
+                answers = {
+                    str(i): max(0, min(3, level + rng.choice([-1, 0, 0, 1])))
+                    for i in range(1, count + 1)
+                }
+                if code == "phq9":
+                    answers["9"] = 0
+                administration_record(
+                    actor=therapist,
+                    client=client,
+                    instrument=code,
+                    answers=answers,
+                    completed_at=when,
+                )
+    if caseload:
+        # last night a client answered "several days" to the self-harm question
+        administration_record(
+            actor=therapist,
+            client=caseload[1],
+            instrument="phq9",
+            answers={**{str(i): 2 for i in range(1, 9)}, "9": 1},
+            completed_at=now - timedelta(hours=10),
+        )
+        schedule_create(
+            actor=therapist,
+            client=caseload[0],
+            instrument="phq9",
+            every_days=14,
+            first_due_on=today,
+        )
+        measures_fall_due(today=today)
 
 
 def demo_logins_text(result: DemoResult) -> str:

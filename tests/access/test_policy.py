@@ -28,6 +28,7 @@ from alliance.access.models import (
 )
 from alliance.access.policy import clients_visible_to
 from alliance.access.services import break_glass_start, care_team_end, restriction_add
+from alliance.assessments.models import MeasurementSchedule
 from alliance.audit.models import AuditEvent
 from alliance.clients.models import Client, Contact, Episode
 from alliance.organisation.models import Program
@@ -278,6 +279,9 @@ def test_search_does_not_find_the_other_caseload(
 # ---------------------------------------------------------------- SEC-13 deny beats allow
 
 
+POST_ONLY = {"care_team_end", "measure_send", "measure_schedule_add", "measure_schedule_end"}
+
+
 def client_routes(client: Client, contact: Contact, episode: Episode) -> list[tuple[str, str]]:
     """(method, url) for every page under /clients/<id>/, found through the URL resolver."""
     member = CareTeamMember.objects.filter(client=client).first()
@@ -286,6 +290,14 @@ def client_routes(client: Client, contact: Contact, episode: Episode) -> list[tu
         "contact_id": contact.pk,
         "episode_id": episode.pk,
         "member_id": member.pk if member else 0,
+        "code": "phq9",
+        "schedule_id": MeasurementSchedule.objects.create(
+            client=client,
+            instrument="phq9",
+            every_days=14,
+            next_due_on=timezone.localdate(),
+            created_by=member.staff if member else User.objects.first(),
+        ).pk,
     }
     routes = []
 
@@ -297,7 +309,7 @@ def client_routes(client: Client, contact: Contact, episode: Episode) -> list[tu
                 params = list(entry.pattern.converters)
                 url = reverse(f"web:{entry.name}", kwargs={p: ids[p] for p in params})
                 # POST-only pages are refused before the lookup on GET; ask them properly.
-                method = "post" if entry.name == "care_team_end" else "get"
+                method = "post" if entry.name in POST_ONLY else "get"
                 routes.append((method, url))
 
     walk(get_resolver().url_patterns, None)

@@ -23,6 +23,8 @@ from alliance.access.models import (
     CareTeamMember,
     RestrictionReason,
 )
+from alliance.assessments.models import CriticalAlert, MeasurementSchedule
+from alliance.assessments.services import link_create
 from alliance.clients.models import Contact, Episode
 from alliance.staff.models import User
 from alliance.web.access import staff
@@ -151,6 +153,27 @@ EXPECTED: dict[str, dict[str, Status]] = {
         **clinical(on=405, off=405, peer=403, registry=405),
         "front_desk": 403,
     },
+    "web:measure_choose": clinical(on=200, off=404, peer=200, registry=403),
+    "web:measure_give": clinical(on=200, off=404, peer=200, registry=403),
+    "web:measure_send": clinical(on=405, off=405, peer=405, registry=403),
+    "web:alert_acknowledge": clinical(on=405, off=405, peer=405, registry=403),
+    "web:measure_schedule_add": clinical(on=405, off=405, peer=405, registry=403),
+    "web:measure_schedule_end": clinical(on=405, off=405, peer=405, registry=403),
+    "web:not_improving": clinical(on=200, off=200, peer=200, registry=403),
+    # The client's own questionnaire: public by design, reached only through its token.
+    "web:questionnaire": row(
+        anonymous=200,
+        therapist_on_team=200,
+        therapist_off_team=200,
+        psychiatrist=200,
+        supervisor=200,
+        peer_specialist=200,
+        front_desk=200,
+        intake=200,
+        privacy_officer=200,
+        it_admin=200,
+        no_role=200,
+    ),
     "web:break_glass": clinical(on=200, off=200, peer=403, registry=403),
     "web:break_glass_queue": {
         **clinical(on=403, off=403, peer=403, registry=403),
@@ -221,7 +244,7 @@ def census_names() -> list[str]:
 
 
 @pytest.fixture
-def objects(clinic: Clinic) -> dict[str, int]:
+def objects(clinic: Clinic) -> dict[str, int | str]:
     """Ids to fill the URL parameters with: client_a and one object of each kind of client_a."""
     contact = Contact.objects.create(
         client=clinic.client_a, name="Ada Collateral", relationship="parent"
@@ -247,9 +270,25 @@ def objects(clinic: Clinic) -> dict[str, int]:
         reason=RestrictionReason.CONFLICT_OF_INTEREST,
         created_by=clinic.privacy_officer,
     )
+    _link, token = link_create(
+        actor=clinic.therapist_on_team, client=clinic.client_a, instrument="phq9"
+    )
+    alert = CriticalAlert.objects.create(
+        client=clinic.client_a, instrument="phq9", flags=["phq9_item9_positive"], raised_at=now
+    )
     return {
         "client_id": clinic.client_a.pk,
         "restriction_id": restriction.pk,
+        "code": "phq9",
+        "token": token,
+        "alert_id": alert.pk,
+        "schedule_id": MeasurementSchedule.objects.create(
+            client=clinic.client_a,
+            instrument="phq9",
+            every_days=14,
+            next_due_on=timezone.localdate(),
+            created_by=clinic.therapist_on_team,
+        ).pk,
         "contact_id": contact.pk,
         "episode_id": episode.pk,
         "member_id": member.pk,
@@ -257,7 +296,7 @@ def objects(clinic: Clinic) -> dict[str, int]:
     }
 
 
-def url_for(name: str, objects: dict[str, int]) -> str:
+def url_for(name: str, objects: dict[str, int | str]) -> str:
     if name in EXTRA_URL_NAMES:
         return reverse(name)
     pattern = next(p for p in web_patterns() if f"web:{p.name}" == name)

@@ -19,6 +19,8 @@ from alliance.access.models import (
     RestrictionReason,
 )
 from alliance.access.services import break_glass_start
+from alliance.assessments.models import CriticalAlert, MeasurementSchedule
+from alliance.assessments.services import link_create
 from alliance.clients.models import Client, Contact, Episode
 from alliance.staff.models import User
 from alliance.web import urls as web_urls
@@ -74,6 +76,23 @@ def records(clinic: Clinic) -> dict[str, int]:
         "episode_id": episode.pk,
         "member_id": CareTeamMember.objects.filter(client=clinic.client_a).first().pk,  # type: ignore[union-attr]
         "grant_id": grant.pk,
+        "code": "phq9",
+        "token": link_create(
+            actor=clinic.therapist_on_team, client=clinic.client_a, instrument="phq9"
+        )[1],
+        "alert_id": CriticalAlert.objects.create(
+            client=clinic.client_a,
+            instrument="phq9",
+            flags=["phq9_item9_positive"],
+            raised_at=timezone.now(),
+        ).pk,
+        "schedule_id": MeasurementSchedule.objects.create(
+            client=clinic.client_a,
+            instrument="phq9",
+            every_days=14,
+            next_due_on=timezone.localdate(),
+            created_by=clinic.therapist_on_team,
+        ).pk,
         "restriction_id": AccessRestriction.objects.create(
             client=clinic.client_a,
             staff=clinic.therapist_off_team,

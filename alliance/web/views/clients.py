@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from alliance.assessments.selectors import measures_for, open_alerts_for_client
 from alliance.clients.models import Contact, Episode
 from alliance.clients.selectors import client_chart, client_record_for, client_search
 from alliance.clients.services import (
@@ -25,6 +26,7 @@ from alliance.web.forms.clients import (
     EpisodeForm,
     SearchForm,
 )
+from alliance.web.forms.measures import AcknowledgeForm
 from alliance.web.views.util import actor_of, add_service_errors
 
 
@@ -61,8 +63,17 @@ def create(request: HttpRequest) -> HttpResponse:
 
 @requires(Capability.CHART_READ, Capability.DEMOGRAPHICS_READ)
 def chart(request: HttpRequest, client_id: int) -> HttpResponse:
-    data = client_chart(actor=actor_of(request), client_id=client_id)
-    return render(request, "web/clients/chart.html", {"chart": data, "client": data.client})
+    actor = actor_of(request)
+    data = client_chart(actor=actor, client_id=client_id)
+    context: dict[str, object] = {"chart": data, "client": data.client}
+    if data.clinical:
+        context["measures"] = measures_for(client=data.client)
+        context["alerts"] = [
+            (alert, AcknowledgeForm(prefix=f"a{alert.pk}"))
+            for alert in open_alerts_for_client(client=data.client)
+        ]
+        context["can_write"] = actor.has_capability(Capability.CHART_WRITE)
+    return render(request, "web/clients/chart.html", context)
 
 
 @requires(Capability.DEMOGRAPHICS_WRITE)

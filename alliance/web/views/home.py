@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
+from alliance.assessments.selectors import alerts_for_home, due_measures_by_client
 from alliance.clients.selectors import caseload_for
 from alliance.staff.capabilities import Capability
 from alliance.web.access import staff
+from alliance.web.forms.measures import AcknowledgeForm
 from alliance.web.views.util import actor_of
 
 
@@ -17,7 +20,18 @@ def home(request: HttpRequest) -> HttpResponse:
     actor = actor_of(request)
     if actor.has_capability(Capability.CHART_READ):
         rows = caseload_for(actor=actor)
-        return render(request, "web/home/caseload.html", {"rows": rows})
+        alerts = [
+            (item, AcknowledgeForm(prefix=f"a{item.alert.pk}"))
+            for item in alerts_for_home(actor=actor)
+        ]
+        due = due_measures_by_client(client_ids=[row.client.pk for row in rows])
+        today = timezone.localdate()
+        table = [(row, due.get(row.client.pk, [])) for row in rows]
+        return render(
+            request,
+            "web/home/caseload.html",
+            {"rows": table, "alerts": alerts, "today": today},
+        )
     if actor.has_capability(Capability.CLIENT_SEARCH):
         return redirect("web:client_search")
     if actor.has_capability(Capability.AUDIT_REVIEW):

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AssessmentsConfig(AppConfig):
+    name = "alliance.assessments"
+    label = "assessments"
+    verbose_name = "Measures and questionnaires"

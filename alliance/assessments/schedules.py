@@ -1,0 +1,142 @@
+"""Measurement schedules: which measures fall due, and when (run by the background task).
+
+A due measure shows on the care team's caseload until an administration of that instrument
+arrives. It does not send a link by itself: a link's token is kept only as a hash, so it must
+reach the client when it is made, and Alliance has no messaging channel yet; the caseload
+puts "send link" and "give now" one click away instead.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from alliance import instruments
+from alliance.access.policy import ClientNotFound, clients_visible_to
+from alliance.assessments.models import Administration, DueMeasure, MeasurementSchedule
+from alliance.audit.actions import AuditAction, AuditPurpose
+from alliance.audit.services import audit_record
+from alliance.clients.models import Client
+from alliance.staff.capabilities import Capability
+from alliance.staff.models import User
+
+MAXIMUM_EVERY_DAYS = 365
+
+
+def schedule_create(
+    *, actor: User, client: Client, instrument: str, every_days: int, first_due_on: date | None
+) -> MeasurementSchedule:
+    if (
+        not clients_visible_to(actor=actor, capability=Capability.CHART_WRITE)
+        .filter(pk=client.pk)
+        .exists()
+    ):
+        raise ClientNotFound
+    errors: dict[str, list[str]] = {}
+    try:
+        instruments.get(instrument)
+    except instruments.UnknownInstrument:
+        errors["instrument"] = ["Choose a questionnaire."]
+    if not 1 <= every_days <= MAXIMUM_EVERY_DAYS:
+        errors["every_days"] = [f"Choose between 1 and {MAXIMUM_EVERY_DAYS} days."]
+    today = timezone.localdate()
+    if first_due_on and first_due_on < today:
+        errors["first_due_on"] = ["The first date cannot be in the past."]
+    if MeasurementSchedule.objects.filter(
+        client=client, instrument=instrument, ended_on__isnull=True
+    ).exists():
+        errors["instrument"] = ["This questionnaire already has a schedule for the client."]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        schedule = MeasurementSchedule.objects.create(
+            client=client,
+            instrument=instrument,
+            every_days=every_days,
+            next_due_on=first_due_on or today,
+            created_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            client=client,
+            target=schedule,
+            detail={"instrument": instrument, "every_days": every_days},
+        )
+    return schedule
+
+
+def schedule_end(*, actor: User, schedule: MeasurementSchedule) -> None:
+    if (
+        not clients_visible_to(actor=actor, capability=Capability.CHART_WRITE)
+        .filter(pk=schedule.client_id)
+        .exists()
+    ):
+        raise ClientNotFound
+    today = timezone.localdate()
+    with transaction.atomic():
+        MeasurementSchedule.objects.filter(pk=schedule.pk, ended_on__isnull=True).update(
+            ended_on=today, updated_at=timezone.now()
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            client=schedule.client_id,
+            target=schedule,
+            detail={"fields": ["ended_on"]},
+        )
+
+
+def measures_fall_due(*, today: date | None = None) -> int:
+    """Create the due measures of every schedule whose date has come; advance the schedules.
+
+    Safe to run any number of times (a unique constraint keeps one due row per date).
+    """
+    day = today or timezone.localdate()
+    created = 0
+    for schedule in MeasurementSchedule.objects.filter(ended_on__isnull=True, next_due_on__lte=day):
+        due_on = schedule.next_due_on
+        next_due = due_on + timedelta(days=schedule.every_days)
+        while next_due <= day:  # a worker that was down does not pile up missed dates
+            next_due += timedelta(days=schedule.every_days)
+        try:
+            with transaction.atomic():
+                DueMeasure.objects.create(
+                    schedule=schedule,
+                    client_id=schedule.client_id,
+                    instrument=schedule.instrument,
+                    due_on=due_on,
+                )
+                MeasurementSchedule.objects.filter(pk=schedule.pk).update(
+                    next_due_on=next_due, updated_at=timezone.now()
+                )
+                audit_record(
+                    actor=None,
+                    actor_username="system",
+                    action=AuditAction.CREATE,
+                    client=schedule.client_id,
+                    object_type="assessments.DueMeasure",
+                    object_id=f"{schedule.pk}:{due_on.isoformat()}",
+                    purpose=AuditPurpose.SYSTEM,
+                    detail={"instrument": schedule.instrument},
+                )
+            created += 1
+        except IntegrityError:
+            continue  # another worker got there first
+    return created
+
+
+def due_measures_satisfy(*, administration: Administration) -> None:
+    """An administration completes the client's open due measures of that instrument.
+
+    Older unmet dates are met by it too: one PHQ-9 today answers every PHQ-9 still due.
+    """
+    DueMeasure.objects.filter(
+        client_id=administration.client_id,
+        instrument=administration.instrument,
+        done_by__isnull=True,
+        due_on__lte=administration.completed_at.date(),
+    ).update(done_by=administration, updated_at=timezone.now())

@@ -1,0 +1,213 @@
+"""Reads of measures and alerts, scoped by the access policy (STYLE habit 3)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from alliance import instruments
+from alliance.access.models import CareTeamMember, CareTeamRole
+from alliance.access.policy import clients_not_denied, clients_visible_to, supervisee_ids
+from alliance.assessments.charts import ChartBand, ChartPoint, measure_chart_svg
+from alliance.assessments.models import (
+    Administration,
+    CriticalAlert,
+    DueMeasure,
+    MeasurementSchedule,
+)
+from alliance.clients.models import Client
+from alliance.staff.capabilities import Capability
+from alliance.staff.models import User
+
+
+@dataclass
+class InstrumentSeries:
+    """Everything the Measures section shows for one instrument."""
+
+    code: str
+    name: str
+    administrations: list[Administration]
+    svg: str = ""
+    change: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def latest(self) -> Administration:
+        return self.administrations[-1]
+
+    @property
+    def baseline(self) -> Administration:
+        return self.administrations[0]
+
+
+def _series(code: str, rows: list[Administration], chart_id: str) -> InstrumentSeries:
+    try:
+        instrument = instruments.get(code)
+    except instruments.UnknownInstrument:
+        return InstrumentSeries(code, code, rows)
+    series = InstrumentSeries(code, instrument.name, rows)
+    scored = [r for r in rows if r.total is not None]
+    if not scored or instrument.total_range is None:
+        return series
+    baseline = scored[0].total
+    points = []
+    for row in scored:
+        reliable = None
+        if row is not scored[0] and baseline is not None and row.total is not None:
+            reliable = instruments.change(code, baseline, row.total).reliable_change
+        label = f"{row.completed_at:%Y-%m-%d}: {row.total:g}"
+        if row.severity:
+            label += f" ({row.severity.replace('_', ' ')})"
+        points.append(ChartPoint(row.completed_at.date(), float(row.total or 0), label, reliable))
+    low, high = instrument.total_range
+    # Each band is drawn up to where the next begins, so integer bands (0-4, 5-9) leave no gap.
+    bands = [
+        ChartBand(
+            band.label or band.code.replace("_", " "),
+            float(band.low),
+            float(instrument.bands[i + 1].low if i + 1 < len(instrument.bands) else band.high),
+        )
+        for i, band in enumerate(instrument.bands)
+    ]
+    series.svg = measure_chart_svg(
+        chart_id=chart_id,
+        title=f"{instrument.name} totals over time",
+        points=points,
+        bands=bands,
+        y_min=float(low),
+        y_max=float(high),
+    )
+    if len(scored) > 1 and baseline is not None and scored[-1].total is not None:
+        series.change = instruments.change(code, baseline, scored[-1].total).as_json()
+    return series
+
+
+def measures_for(*, client: Client) -> list[InstrumentSeries]:
+    """The Measures section of a chart the caller has already opened (and audited)."""
+    rows = list(Administration.objects.filter(client=client).order_by("instrument", "completed_at"))
+    grouped: dict[str, list[Administration]] = {}
+    for row in rows:
+        grouped.setdefault(row.instrument, []).append(row)
+    return [
+        _series(code, items, f"chart-{client.pk}-{code}") for code, items in sorted(grouped.items())
+    ]
+
+
+def open_alerts_for_client(*, client: Client) -> list[CriticalAlert]:
+    return list(
+        CriticalAlert.objects.filter(client=client, acknowledged_at__isnull=True).order_by(
+            "raised_at"
+        )
+    )
+
+
+@dataclass(frozen=True)
+class HomeAlert:
+    alert: CriticalAlert
+    primary: bool
+    escalated_to_me: bool
+
+
+def alerts_for_home(*, actor: User) -> list[HomeAlert]:
+    """Open alerts for clients in the actor's care, primary clinician's first; and escalated
+    alerts for supervisors of the care team and for staff on call."""
+    today = timezone.localdate()
+    visible = clients_visible_to(actor=actor, capability=Capability.CHART_READ)
+    mine = CareTeamMember.objects.filter(CareTeamMember.active_q(today), staff=actor)
+    primary_ids = set(
+        mine.filter(role=CareTeamRole.PRIMARY_CLINICIAN).values_list("client_id", flat=True)
+    )
+    team_ids = set(mine.values_list("client_id", flat=True))
+    supervised = set(
+        CareTeamMember.objects.filter(
+            CareTeamMember.active_q(today), staff_id__in=supervisee_ids(actor, today)
+        ).values_list("client_id", flat=True)
+    )
+    team = Q(client_id__in=team_ids) & Q(client__in=visible)
+    if actor.on_call:
+        escalated = Q(escalated_at__isnull=False)
+    else:
+        escalated = Q(escalated_at__isnull=False, client_id__in=supervised)
+    open_alerts: QuerySet[CriticalAlert] = (
+        CriticalAlert.objects.filter(acknowledged_at__isnull=True)
+        .filter(team | escalated)
+        .filter(client__in=clients_not_denied(actor=actor))
+        .select_related("client")
+        .order_by("raised_at")
+    )
+    rows = [
+        HomeAlert(a, a.client_id in primary_ids, a.client_id not in team_ids) for a in open_alerts
+    ]
+    rows.sort(key=lambda r: (not r.primary, r.alert.raised_at))
+    return rows
+
+
+def alert_for(*, actor: User, alert_id: int) -> CriticalAlert | None:
+    """One alert of a client the actor may write to (None outside the policy: a 404)."""
+    writable = clients_visible_to(actor=actor, capability=Capability.CHART_WRITE)
+    return (
+        CriticalAlert.objects.filter(pk=alert_id, client__in=writable)
+        .select_related("client")
+        .first()
+    )
+
+
+def due_measures_by_client(*, client_ids: list[int]) -> dict[int, list[DueMeasure]]:
+    """Open due measures of these clients (one query), oldest first."""
+    grouped: dict[int, list[DueMeasure]] = {}
+    for due in DueMeasure.objects.filter(client_id__in=client_ids, done_by__isnull=True).order_by(
+        "due_on"
+    ):
+        grouped.setdefault(due.client_id, []).append(due)
+    return grouped
+
+
+def schedules_for(*, client: Client) -> list[MeasurementSchedule]:
+    return list(MeasurementSchedule.objects.filter(client=client, ended_on__isnull=True))
+
+
+@dataclass(frozen=True)
+class NotImproving:
+    client: Client
+    instrument: str
+    baseline: Administration
+    latest: Administration
+    reliable_change: str
+    weeks: int
+
+
+def not_improving_for(*, actor: User, weeks: int) -> list[NotImproving]:
+    """Clients on the actor's caseload with a reliable deterioration, or no reliable improvement
+    at least ``weeks`` weeks after their first administration; deterioration first."""
+    today = timezone.localdate()
+    team_ids = CareTeamMember.objects.filter(
+        CareTeamMember.active_q(today), staff=actor
+    ).values_list("client_id", flat=True)
+    clients = clients_visible_to(actor=actor, capability=Capability.CHART_READ).filter(
+        pk__in=list(team_ids)
+    )
+    rows = (
+        Administration.objects.filter(client__in=clients, total__isnull=False)
+        .select_related("client")
+        .order_by("client_id", "instrument", "completed_at")
+    )
+    series: dict[tuple[int, str], list[Administration]] = {}
+    for row in rows:
+        series.setdefault((row.client_id, row.instrument), []).append(row)
+    found = []
+    for (_, code), items in series.items():
+        if len(items) < 2:
+            continue
+        first, last = items[0], items[-1]
+        span = (last.completed_at - first.completed_at).days // 7
+        assert first.total is not None and last.total is not None
+        try:
+            verdict = instruments.change(code, first.total, last.total).reliable_change
+        except instruments.UnknownInstrument:
+            continue
+        if verdict == "deterioration" or (verdict != "improvement" and span >= weeks):
+            found.append(NotImproving(last.client, code, first, last, str(verdict), span))
+    found.sort(key=lambda r: (r.reliable_change != "deterioration", -r.weeks))
+    return found

@@ -1,0 +1,315 @@
+"""Giving questionnaires, self-completion links and critical-item alerts (STYLE habit 2).
+
+Totals are always recomputed here by the instrument library; a total sent in is kept only to
+report a mismatch. A critical answer raises its alert in the same transaction as the answers,
+and even when another answer is invalid (safety first: the alert is saved on its own then).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from alliance import instruments
+from alliance.access.policy import ClientNotFound, clients_visible_to
+from alliance.assessments.fhir import questionnaire_response
+from alliance.assessments.models import (
+    Administration,
+    AdministrationMode,
+    AlertAction,
+    CriticalAlert,
+    SelfCompletionLink,
+)
+from alliance.assessments.schedules import due_measures_satisfy
+from alliance.audit.actions import AuditAction, AuditPurpose, AuditSeverity
+from alliance.audit.services import audit_record
+from alliance.clients.models import Client
+from alliance.staff.capabilities import Capability
+from alliance.staff.models import User
+
+SELF_REPORT_ACTOR = "client-self-report"
+
+
+class AnswersInvalid(Exception):
+    """The answers could not be scored. ``alert`` is set when a critical answer was still seen."""
+
+    def __init__(self, error: instruments.InstrumentInputError, alert: CriticalAlert | None):
+        super().__init__(error.message)
+        self.error = error
+        self.alert = alert
+
+
+class LinkUnusable(Exception):
+    """Unknown, expired or already used: deliberately one answer for all three."""
+
+
+@dataclass(frozen=True)
+class Recorded:
+    administration: Administration
+    alert: CriticalAlert | None
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _canonical(code: str) -> str:
+    panel = instruments.get(code).loinc_panel
+    return f"http://loinc.org/q/{panel}" if panel else f"urn:alliance:questionnaire:{code}"
+
+
+def _writable(actor: User, client: Client) -> Client:
+    found = clients_visible_to(actor=actor, capability=Capability.CHART_WRITE).filter(pk=client.pk)
+    if not found.exists():
+        raise ClientNotFound
+    return client
+
+
+def _alert_raise(
+    *,
+    client: Client,
+    instrument: str,
+    flags: tuple[str, ...],
+    administration: Administration | None,
+    actor: User | None,
+) -> CriticalAlert:
+    alert = CriticalAlert.objects.create(
+        client=client,
+        administration=administration,
+        instrument=instrument,
+        flags=list(flags),
+        raised_at=timezone.now(),
+    )
+    audit_record(
+        actor=actor,
+        actor_username="" if actor else SELF_REPORT_ACTOR,
+        action=AuditAction.CREATE,
+        client=client,
+        target=alert,
+        severity=AuditSeverity.HIGH,
+        detail={"flags": list(flags), "instrument": instrument},
+    )
+    return alert
+
+
+def administration_record(
+    *,
+    actor: User | None,
+    client: Client,
+    instrument: str,
+    answers: dict[str, Any],
+    mode: str = AdministrationMode.IN_SESSION,
+    submitted_total: float | None = None,
+    link: SelfCompletionLink | None = None,
+    completed_at: datetime | None = None,
+) -> Recorded:
+    """Score and store one completed questionnaire; raise its alert if an answer is critical.
+
+    ``actor`` is the clinician entering answers in session, or None for a client's own answers
+    through a link (the link is then the authority). ``completed_at`` dates a paper form
+    entered later; it cannot be in the future.
+    """
+    now = timezone.now()
+    if completed_at is not None and completed_at > now:
+        raise ValidationError({"completed_at": ["The date given cannot be in the future."]})
+    if actor is not None:
+        _writable(actor, client)
+    try:
+        result = instruments.score(instrument, answers)
+    except instruments.InstrumentInputError as error:
+        alert = None
+        if error.critical_flags:
+            with transaction.atomic():
+                alert = _alert_raise(
+                    client=client,
+                    instrument=instrument,
+                    flags=tuple(error.critical_flags),
+                    administration=None,
+                    actor=actor,
+                )
+        raise AnswersInvalid(error, alert) from error
+    when = completed_at or now
+    with transaction.atomic():
+        if link is not None:
+            claimed = SelfCompletionLink.objects.filter(pk=link.pk, used_at__isnull=True).update(
+                used_at=now, updated_at=now
+            )
+            if claimed != 1:
+                raise LinkUnusable
+        administration = Administration.objects.create(
+            client=client,
+            instrument=instrument,
+            mode=mode,
+            completed_at=when,
+            entered_by=actor,
+            questionnaire_response=questionnaire_response(
+                client=client,
+                instrument=instrument,
+                canonical=_canonical(instrument),
+                answers=answers,
+                authored=when,
+            ),
+            answers=answers,
+            item_scores=dict(result.item_scores),
+            total=result.total,
+            severity=result.severity or "",
+            critical_flags=list(result.critical_flags),
+            extras=_jsonable(result.extras),
+            submitted_total=submitted_total,
+        )
+        if link is not None:
+            SelfCompletionLink.objects.filter(pk=link.pk).update(administration=administration)
+        due_measures_satisfy(administration=administration)
+        audit_record(
+            actor=actor,
+            actor_username="" if actor else SELF_REPORT_ACTOR,
+            action=AuditAction.CREATE,
+            client=client,
+            target=administration,
+            detail={
+                "instrument": instrument,
+                "mode": mode,
+                "total_mismatch": administration.total_mismatch,
+            },
+        )
+        alert = None
+        if result.critical_flags:
+            alert = _alert_raise(
+                client=client,
+                instrument=instrument,
+                flags=tuple(result.critical_flags),
+                administration=administration,
+                actor=actor,
+            )
+    return Recorded(administration, alert)
+
+
+def _jsonable(extras: dict[str, Any]) -> dict[str, Any]:
+    """Extras as JSON values (tuples become lists; anything odd becomes its text)."""
+    import json
+
+    return dict(json.loads(json.dumps(extras, default=str)))
+
+
+def link_create(
+    *, actor: User, client: Client, instrument: str, kiosk: bool = False
+) -> tuple[SelfCompletionLink, str]:
+    """A single-use link for the client; returns the link and the token (shown once)."""
+    _writable(actor, client)
+    instruments.get(instrument)
+    token = secrets.token_urlsafe(32)
+    lifetime = timedelta(hours=2) if kiosk else timedelta(days=settings.MEASURE_LINK_DAYS)
+    with transaction.atomic():
+        link = SelfCompletionLink.objects.create(
+            client=client,
+            instrument=instrument,
+            token_hash=token_hash(token),
+            created_by=actor,
+            kiosk=kiosk,
+            expires_at=timezone.now() + lifetime,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            client=client,
+            target=link,
+            detail={"instrument": instrument, "kiosk": kiosk},
+        )
+    return link, token
+
+
+def link_open(*, token: str, now: datetime | None = None) -> SelfCompletionLink:
+    link = (
+        SelfCompletionLink.objects.filter(token_hash=token_hash(token))
+        .select_related("client")
+        .first()
+    )
+    moment = now or timezone.now()
+    if link is None or link.used_at is not None or link.expires_at <= moment:
+        raise LinkUnusable
+    return link
+
+
+def link_submit(*, token: str, answers: dict[str, Any]) -> Recorded:
+    """The client's own answers through a link; the link is spent when they are saved."""
+    link = link_open(token=token)
+    mode = AdministrationMode.KIOSK if link.kiosk else AdministrationMode.SELF_COMPLETION
+    return administration_record(
+        actor=None,
+        client=link.client,
+        instrument=link.instrument,
+        answers=answers,
+        mode=mode,
+        link=link,
+    )
+
+
+def alert_acknowledge(
+    *, actor: User, alert: CriticalAlert, action: str, note: str
+) -> CriticalAlert:
+    """Close an alert with the action taken; 'other' needs a description."""
+    _writable(actor, alert.client)
+    errors: dict[str, list[str]] = {}
+    if action not in AlertAction.values:
+        errors["action"] = ["Choose what you did."]
+    if action == AlertAction.OTHER and not note.strip():
+        errors["note"] = ["Describe what you did."]
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    with transaction.atomic():
+        done = CriticalAlert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(
+            acknowledged_at=now,
+            acknowledged_by=actor,
+            action=action,
+            action_note=note.strip(),
+            updated_at=now,
+        )
+        if done != 1:
+            raise ValidationError({"action": ["Someone already acknowledged this alert."]})
+        audit_record(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            client=alert.client,
+            target=alert,
+            severity=AuditSeverity.HIGH,
+            detail={"fields": ["acknowledged_at", "action"], "action": action},
+        )
+    alert.refresh_from_db()
+    return alert
+
+
+def alerts_escalate(*, now: datetime | None = None) -> int:
+    """Mark alerts left unacknowledged past the limit as escalated (supervisors, on-call)."""
+    moment = now or timezone.now()
+    due = CriticalAlert.objects.filter(
+        acknowledged_at__isnull=True,
+        escalated_at__isnull=True,
+        raised_at__lte=moment - settings.ALERT_ESCALATE_AFTER,
+    )
+    count = 0
+    for alert in due:
+        with transaction.atomic():
+            if CriticalAlert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(
+                escalated_at=moment, updated_at=moment
+            ):
+                audit_record(
+                    actor=None,
+                    actor_username="system",
+                    action=AuditAction.CHANGE,
+                    client=alert.client_id,
+                    target=alert,
+                    purpose=AuditPurpose.SYSTEM,
+                    severity=AuditSeverity.HIGH,
+                    detail={"fields": ["escalated_at"]},
+                )
+                count += 1
+    return count

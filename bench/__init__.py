@@ -1,0 +1,1 @@
+"""Data generators and benchmarks that print figures (see bench/README.md)."""

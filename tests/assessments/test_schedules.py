@@ -1,0 +1,72 @@
+"""Measurement schedules: measures fall due on their dates and are met by an administration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from alliance.assessments.models import DueMeasure, MeasurementSchedule
+from alliance.assessments.schedules import measures_fall_due, schedule_create
+from alliance.assessments.services import administration_record
+from alliance.assessments.tasks import measurement_cycle
+from tests.personas import Clinic
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_schedule_makes_a_measure_due_every_cadence(clinic: Clinic) -> None:
+    today = timezone.localdate()
+    schedule = schedule_create(
+        actor=clinic.therapist_on_team,
+        client=clinic.client_a,
+        instrument="phq9",
+        every_days=14,
+        first_due_on=today,
+    )
+    assert measures_fall_due(today=today) == 1
+    assert measures_fall_due(today=today) == 0  # idempotent
+    schedule.refresh_from_db()
+    assert schedule.next_due_on == today + timedelta(days=14)
+    # a worker down for a month creates one due measure, not a pile of missed ones
+    assert measures_fall_due(today=today + timedelta(days=45)) == 1
+    schedule.refresh_from_db()
+    assert schedule.next_due_on == today + timedelta(days=56)
+    assert DueMeasure.objects.filter(done_by__isnull=True).count() == 2
+
+    # one PHQ-9 meets every PHQ-9 still due
+    administration_record(
+        actor=clinic.therapist_on_team,
+        client=clinic.client_a,
+        instrument="phq9",
+        answers={str(i): 0 for i in range(1, 10)},
+    )
+    assert DueMeasure.objects.filter(done_by__isnull=True, due_on__lte=today).count() == 0
+
+
+def test_bad_schedules_are_refused_field_by_field(clinic: Clinic) -> None:
+    today = timezone.localdate()
+    with pytest.raises(ValidationError) as invalid:
+        schedule_create(
+            actor=clinic.therapist_on_team,
+            client=clinic.client_a,
+            instrument="nope",
+            every_days=0,
+            first_due_on=today - timedelta(days=1),
+        )
+    assert set(invalid.value.error_dict) == {"instrument", "every_days", "first_due_on"}
+    assert not MeasurementSchedule.objects.exists()
+
+
+def test_the_background_cycle_runs_both_jobs_and_queues_itself_again(clinic: Clinic) -> None:
+    schedule_create(
+        actor=clinic.therapist_on_team,
+        client=clinic.client_a,
+        instrument="gad7",
+        every_days=7,
+        first_due_on=None,
+    )
+    outcome = measurement_cycle.call()
+    assert outcome == {"due_created": 1, "alerts_escalated": 0}
