@@ -163,3 +163,29 @@ class DueMeasure(UndeletableModel):
 
     def __str__(self) -> str:
         return f"{self.instrument} due {self.due_on}"
+
+
+class ImportedQuestionnaire(UndeletableModel):
+    """A FHIR Questionnaire a clinic imported: licensed wording of a known instrument, or a
+    questionnaire Alliance does not know (kept and shown; scored only through an SDC
+    calculatedExpression it carries)."""
+
+    title = models.CharField(max_length=300)
+    url = models.CharField("canonical URL", max_length=500, blank=True)
+    instrument = models.CharField(
+        max_length=30, blank=True, help_text="The instrument Alliance recognised, if any."
+    )
+    resource = models.JSONField()
+    item_texts = models.JSONField(default=dict)
+    has_calculated_expression = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "imported FHIR Questionnaire"
+
+    def __str__(self) -> str:
+        return self.title

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from alliance import instruments
-from alliance.access.policy import ClientNotFound, clients_visible_to
+from alliance.access.policy import client_for
 from alliance.assessments.models import Administration, DueMeasure, MeasurementSchedule
 from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.services import audit_record
@@ -29,12 +29,7 @@ MAXIMUM_EVERY_DAYS = 365
 def schedule_create(
     *, actor: User, client: Client, instrument: str, every_days: int, first_due_on: date | None
 ) -> MeasurementSchedule:
-    if (
-        not clients_visible_to(actor=actor, capability=Capability.CHART_WRITE)
-        .filter(pk=client.pk)
-        .exists()
-    ):
-        raise ClientNotFound
+    client_for(actor=actor, client_id=client.pk, capability=Capability.CHART_WRITE)
     errors: dict[str, list[str]] = {}
     try:
         instruments.get(instrument)
@@ -70,12 +65,7 @@ def schedule_create(
 
 
 def schedule_end(*, actor: User, schedule: MeasurementSchedule) -> None:
-    if (
-        not clients_visible_to(actor=actor, capability=Capability.CHART_WRITE)
-        .filter(pk=schedule.client_id)
-        .exists()
-    ):
-        raise ClientNotFound
+    client_for(actor=actor, client_id=schedule.client_id, capability=Capability.CHART_WRITE)
     today = timezone.localdate()
     with transaction.atomic():
         MeasurementSchedule.objects.filter(pk=schedule.pk, ended_on__isnull=True).update(

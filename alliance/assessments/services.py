@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alliance import instruments
-from alliance.access.policy import ClientNotFound, clients_visible_to
+from alliance.access.policy import client_for
 from alliance.assessments.fhir import questionnaire_response
 from alliance.assessments.models import (
     Administration,
@@ -67,10 +67,8 @@ def _canonical(code: str) -> str:
 
 
 def _writable(actor: User, client: Client) -> Client:
-    found = clients_visible_to(actor=actor, capability=Capability.CHART_WRITE).filter(pk=client.pk)
-    if not found.exists():
-        raise ClientNotFound
-    return client
+    """The client, if the actor may write to the chart (ClientNotFound, a 404, otherwise)."""
+    return client_for(actor=actor, client_id=client.pk, capability=Capability.CHART_WRITE)
 
 
 def _alert_raise(

@@ -70,6 +70,7 @@ __all__ = [
     "clinical_significance_cutoff",
     "get",
     "iapt_change",
+    "item_texts",
     "jacobson_truax_rci",
     "recognise",
     "score",
@@ -130,6 +131,15 @@ def recognise(questionnaire_json: dict[str, object]) -> str | None:
     from alliance.instruments import fhir
 
     return fhir.recognise(questionnaire_json)
+
+
+def item_texts(
+    questionnaire_json: dict[str, object], instrument: str | None = None
+) -> dict[str, str]:
+    """Item id → text of an imported (licensed) Questionnaire (see ``fhir.item_texts``)."""
+    from alliance.instruments import fhir
+
+    return fhir.item_texts(questionnaire_json, instrument)
 
 
 def score_response(

@@ -524,3 +524,20 @@ def _score_calculated(
         },
     )
     return _with_mismatch(result, _submitted_number(answers.get(target.link_id, [])))
+
+
+def item_texts(
+    questionnaire_json: dict[str, object], instrument: str | None = None
+) -> dict[str, str]:
+    """Item id → question text of a clinic's licensed Questionnaire for a known instrument.
+
+    This is how a clinic that holds a licence shows the wording Alliance may not ship: the
+    imported text is laid over the instrument's items, matched as scoring matches them.
+    """
+    questionnaire = _validate(Questionnaire, questionnaire_json, "Questionnaire")
+    flat = _flatten(questionnaire)
+    code = instrument or _recognise_model(questionnaire, flat)
+    if code is None:
+        raise UnrecognisedQuestionnaire("This Questionnaire is not a known instrument.")
+    mapped, _total = _map_items(BY_CODE[code], flat)
+    return {item_id: q_item.text for item_id, q_item in mapped.items() if q_item.text}

@@ -82,6 +82,8 @@ def test_the_client_link_shows_only_the_questionnaire_and_alerts_on_a_critical_a
 
     home = therapist.get(reverse("web:home")).content.decode()
     alert = CriticalAlert.objects.get()
+    chart = therapist.get(reverse("web:client_chart", args=[clinic.client_a.pk])).content.decode()
+    assert 'class="header-alert"' in chart
     assert f'id="alert-{alert.pk}"' in home
     ack = therapist.post(
         reverse("web:alert_acknowledge", args=[alert.pk]),

@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 
 from alliance import instruments
+from alliance.assessments.imports import licensed_texts
 from alliance.assessments.models import AlertAction
 from alliance.web.forms.widgets import DateInput
 
@@ -28,8 +29,9 @@ class QuestionnaireForm(forms.Form):
     def __init__(self, instrument: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.instrument = instrument
+        licensed = {} if instrument.text_licensed else licensed_texts(instrument.code)
         for position, item in enumerate(instrument.items, start=1):
-            label = item.text or item.label or f"Item {item.id}"
+            label = item.text or licensed.get(item.id) or item.label or f"Item {item.id}"
             if item.kind == "vas":
                 self.fields[field_name(item.id)] = forms.DecimalField(
                     label=label,
