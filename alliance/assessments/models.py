@@ -124,6 +124,10 @@ class MeasurementSchedule(UndeletableModel):
     instrument = models.CharField(max_length=30)
     every_days = models.PositiveSmallIntegerField()
     next_due_on = models.DateField()
+    send_by_email = models.BooleanField(
+        default=False,
+        help_text="The client agreed to receive questionnaire links by email.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -146,6 +150,14 @@ class DueMeasure(UndeletableModel):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="due_measures")
     instrument = models.CharField(max_length=30)
     due_on = models.DateField()
+    link = models.OneToOneField(
+        "SelfCompletionLink",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="due_measure",
+        help_text="The link the background task emailed to the client, if it did.",
+    )
     done_by = models.ForeignKey(
         Administration,
         on_delete=models.PROTECT,

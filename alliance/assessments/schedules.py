@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from alliance import instruments
 from alliance.access.policy import client_for
+from alliance.assessments.links import link_issue
 from alliance.assessments.models import Administration, DueMeasure, MeasurementSchedule
 from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.services import audit_record
@@ -27,7 +31,13 @@ MAXIMUM_EVERY_DAYS = 365
 
 
 def schedule_create(
-    *, actor: User, client: Client, instrument: str, every_days: int, first_due_on: date | None
+    *,
+    actor: User,
+    client: Client,
+    instrument: str,
+    every_days: int,
+    first_due_on: date | None,
+    send_by_email: bool = False,
 ) -> MeasurementSchedule:
     client_for(actor=actor, client_id=client.pk, capability=Capability.CHART_WRITE)
     errors: dict[str, list[str]] = {}
@@ -40,6 +50,8 @@ def schedule_create(
     today = timezone.localdate()
     if first_due_on and first_due_on < today:
         errors["first_due_on"] = ["The first date cannot be in the past."]
+    if send_by_email and not client.email:
+        errors["send_by_email"] = ["The client has no email address in the registry."]
     if MeasurementSchedule.objects.filter(
         client=client, instrument=instrument, ended_on__isnull=True
     ).exists():
@@ -52,6 +64,7 @@ def schedule_create(
             instrument=instrument,
             every_days=every_days,
             next_due_on=first_due_on or today,
+            send_by_email=send_by_email,
             created_by=actor,
         )
         audit_record(
@@ -59,7 +72,11 @@ def schedule_create(
             action=AuditAction.CREATE,
             client=client,
             target=schedule,
-            detail={"instrument": instrument, "every_days": every_days},
+            detail={
+                "instrument": instrument,
+                "every_days": every_days,
+                "send_by_email": send_by_email,
+            },
         )
     return schedule
 
@@ -94,7 +111,7 @@ def measures_fall_due(*, today: date | None = None) -> int:
             next_due += timedelta(days=schedule.every_days)
         try:
             with transaction.atomic():
-                DueMeasure.objects.create(
+                due = DueMeasure.objects.create(
                     schedule=schedule,
                     client_id=schedule.client_id,
                     instrument=schedule.instrument,
@@ -113,10 +130,43 @@ def measures_fall_due(*, today: date | None = None) -> int:
                     purpose=AuditPurpose.SYSTEM,
                     detail={"instrument": schedule.instrument},
                 )
+                if schedule.send_by_email:
+                    _email_link(schedule, due)
             created += 1
         except IntegrityError:
             continue  # another worker got there first
     return created
+
+
+def _email_link(schedule: MeasurementSchedule, due: DueMeasure) -> None:
+    """Issue the due measure's link and email it once the transaction commits.
+
+    The message names only the clinic and carries the link: nothing about the client.
+    """
+    client = Client.objects.get(pk=schedule.client_id)
+    if not client.email:
+        return
+    link, token = link_issue(
+        client=client, instrument=schedule.instrument, issued_by=schedule.created_by
+    )
+    DueMeasure.objects.filter(pk=due.pk).update(link=link)
+    url = settings.BASE_URL + reverse("web:questionnaire", args=[token])
+    body = (
+        f"Hello,\n\n{settings.CLINIC_NAME} asks you to fill in a short questionnaire before "
+        f"your next visit. It takes a few minutes:\n\n{url}\n\nThe link works once and "
+        f"expires on {link.expires_at:%Y-%m-%d}. If you did not expect this message, please "
+        f"call the clinic.\n"
+    )
+    address = client.email
+    transaction.on_commit(
+        lambda: send_mail(
+            f"A questionnaire from {settings.CLINIC_NAME}",
+            body,
+            None,
+            [address],
+            fail_silently=True,
+        )
+    )
 
 
 def due_measures_satisfy(*, administration: Administration) -> None:

@@ -7,10 +7,8 @@ and even when another answer is invalid (safety first: the alert is saved on its
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +19,7 @@ from django.utils import timezone
 from alliance import instruments
 from alliance.access.policy import client_for
 from alliance.assessments.fhir import questionnaire_response
+from alliance.assessments.links import link_issue, token_hash
 from alliance.assessments.models import (
     Administration,
     AdministrationMode,
@@ -55,10 +54,6 @@ class LinkUnusable(Exception):
 class Recorded:
     administration: Administration
     alert: CriticalAlert | None
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _canonical(code: str) -> str:
@@ -202,26 +197,7 @@ def link_create(
 ) -> tuple[SelfCompletionLink, str]:
     """A single-use link for the client; returns the link and the token (shown once)."""
     _writable(actor, client)
-    instruments.get(instrument)
-    token = secrets.token_urlsafe(32)
-    lifetime = timedelta(hours=2) if kiosk else timedelta(days=settings.MEASURE_LINK_DAYS)
-    with transaction.atomic():
-        link = SelfCompletionLink.objects.create(
-            client=client,
-            instrument=instrument,
-            token_hash=token_hash(token),
-            created_by=actor,
-            kiosk=kiosk,
-            expires_at=timezone.now() + lifetime,
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            client=client,
-            target=link,
-            detail={"instrument": instrument, "kiosk": kiosk},
-        )
-    return link, token
+    return link_issue(client=client, instrument=instrument, issued_by=actor, kiosk=kiosk)
 
 
 def link_open(*, token: str, now: datetime | None = None) -> SelfCompletionLink:

@@ -218,6 +218,23 @@ SILENCED_SYSTEM_CHECKS = [
 # Background tasks run by ``alliance worker`` from the database: no extra server.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
+# Email: scheduled questionnaire links go to clients who agreed. Development writes messages
+# to files under var/outbox (never to the log: they carry a link's token).
+BASE_URL = env_str("ALLIANCE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+EMAIL_BACKEND = env_str(
+    "ALLIANCE_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = VAR_DIR / "outbox"
+EMAIL_HOST = env_str("ALLIANCE_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("ALLIANCE_EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("ALLIANCE_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("ALLIANCE_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("ALLIANCE_EMAIL_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("ALLIANCE_EMAIL_FROM", "alliance@localhost")
+
 # Measurement-based care
 MEASURE_LINK_DAYS = env_int("ALLIANCE_MEASURE_LINK_DAYS", 7, minimum=1)
 NOT_IMPROVING_WEEKS = env_int("ALLIANCE_NOT_IMPROVING_WEEKS", 8, minimum=1)
@@ -290,5 +307,8 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "axes": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # At DEBUG Django's template engine logs a failed variable lookup with the whole
+        # template context, which holds client data (SEC-28): never below INFO.
+        "django.template": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

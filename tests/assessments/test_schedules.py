@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -70,3 +72,56 @@ def test_the_background_cycle_runs_both_jobs_and_queues_itself_again(clinic: Cli
     )
     outcome = measurement_cycle.call()
     assert outcome == {"due_created": 1, "alerts_escalated": 0}
+
+
+def test_a_due_measure_is_emailed_as_a_working_link_when_the_client_agreed(
+    clinic: Clinic,
+    mailoutbox: list[object],
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    """The task makes the link and emails it; the email names only the clinic."""
+    import re
+
+    from django.test import Client as HttpClient
+
+    clinic.client_a.email = "zoe.client@example.org"
+    clinic.client_a.save()
+    schedule_create(
+        actor=clinic.therapist_on_team,
+        client=clinic.client_a,
+        instrument="gad7",
+        every_days=14,
+        first_due_on=None,
+        send_by_email=True,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert measures_fall_due() == 1
+    assert len(mailoutbox) == 1
+    message = mailoutbox[0]
+    assert message.to == ["zoe.client@example.org"]  # type: ignore[attr-defined]
+    body: str = message.body  # type: ignore[attr-defined]
+    assert "Zoë" not in body and "Núñez" not in body and "GAD" not in body
+    path = re.search(r"https?://[^/]+(/q/[^/\s]+/)", body)
+    assert path, body
+    due = DueMeasure.objects.get()
+    assert due.link is not None
+
+    # the client follows the link: the due measure is met
+    response = HttpClient().post(path.group(1), {f"item_{i}": "1" for i in range(1, 8)})
+    assert response.status_code == 200
+    due.refresh_from_db()
+    assert due.done_by is not None
+
+
+def test_email_needs_an_address(clinic: Clinic) -> None:
+    assert not clinic.client_a.email
+    with pytest.raises(ValidationError) as invalid:
+        schedule_create(
+            actor=clinic.therapist_on_team,
+            client=clinic.client_a,
+            instrument="phq9",
+            every_days=14,
+            first_due_on=None,
+            send_by_email=True,
+        )
+    assert "send_by_email" in invalid.value.error_dict

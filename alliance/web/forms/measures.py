@@ -97,6 +97,11 @@ class ScheduleForm(forms.Form):
     first_due_on = forms.DateField(
         label="First due on", required=False, widget=DateInput(), help_text="Empty: today."
     )
+    send_by_email = forms.BooleanField(
+        required=False,
+        label="Email the link to the client when due (the client agreed)",
+        help_text="The message names only the clinic and carries the link.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -98,6 +98,7 @@ def schedule_add(request: HttpRequest, client_id: int) -> HttpResponse:
                 instrument=form.cleaned_data["instrument"],
                 every_days=form.cleaned_data["every_days"],
                 first_due_on=form.cleaned_data["first_due_on"],
+                send_by_email=form.cleaned_data["send_by_email"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
