@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "alliance.access",
     "alliance.audit",
     "alliance.assessments",
+    "alliance.diagnoses",
+    "alliance.notes",
     "django_tasks",
     "django_tasks_db",
     "alliance.web",

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from alliance.web import urls_diagnoses, urls_notes
 from alliance.web.views import (
     auth,
     break_glass,
@@ -81,3 +82,7 @@ urlpatterns = [
     ),
     path("staff/scope-of-practice/", staff.scope_of_practice, name="scope_of_practice"),
 ]
+
+# Clinical-record apps keep their own URL lists (same namespace), so that each can grow
+# without every change touching this file.
+urlpatterns += urls_diagnoses.urlpatterns + urls_notes.urlpatterns

@@ -29,6 +29,7 @@ from alliance.clients.models import Contact, Episode
 from alliance.staff.models import User
 from alliance.web.access import staff
 from tests.personas import Clinic, make_user
+from tests.web import matrix_diagnoses, matrix_notes
 
 Status = int | tuple[int, str]
 LOGIN: Status = (302, "/login/")
@@ -216,6 +217,9 @@ EXPECTED: dict[str, dict[str, Status]] = {
     },
 }
 
+for _module in (matrix_diagnoses, matrix_notes):
+    EXPECTED.update(_module.EXPECTED)  # type: ignore[arg-type]
+
 # Django's admin index is the one admin page in the census; the rest of it is Django's.
 EXTRA_URL_NAMES = ("admin:index",)
 
@@ -277,6 +281,8 @@ def objects(clinic: Clinic) -> dict[str, int | str]:
         client=clinic.client_a, instrument="phq9", flags=["phq9_item9_positive"], raised_at=now
     )
     return {
+        **matrix_diagnoses.census_objects(clinic),
+        **matrix_notes.census_objects(clinic),
         "client_id": clinic.client_a.pk,
         "restriction_id": restriction.pk,
         "code": "phq9",

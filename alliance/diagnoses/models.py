@@ -1,0 +1,1 @@
+"""Diagnoses and problem list."""
