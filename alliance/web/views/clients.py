@@ -17,6 +17,7 @@ from alliance.clients.services import (
     contact_save,
     episode_save,
 )
+from alliance.diagnoses.selectors import problems_for_chart
 from alliance.staff.capabilities import Capability
 from alliance.web.access import requires
 from alliance.web.forms.clients import (
@@ -68,6 +69,7 @@ def chart(request: HttpRequest, client_id: int) -> HttpResponse:
     context: dict[str, object] = {"chart": data, "client": data.client, "alerts": []}
     if data.clinical:
         context["measures"] = measures_for(client=data.client)
+        context["problems"] = problems_for_chart(client=data.client)
         context["alerts"] = [
             (alert, AcknowledgeForm(prefix=f"a{alert.pk}"))
             for alert in open_alerts_for_client(client=data.client)
