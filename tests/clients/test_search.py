@@ -193,6 +193,6 @@ def test_caseload_listing_is_audited_with_the_ids_shown(clinic: Clinic, signed_i
     """SEC-23: the caseload on the home page lists names and MRNs: audited like a search."""
     response = signed_in(clinic.therapist_on_team).get(reverse("web:home"))
     assert clinic.client_a.mrn in response.content.decode()
-    event = AuditEvent.objects.get(action="search")
+    event = AuditEvent.objects.get(action="search", detail__view="caseload")
     assert event.actor_id == clinic.therapist_on_team.pk
     assert event.detail == {"view": "caseload", "client_ids": [clinic.client_a.pk]}

@@ -18,6 +18,7 @@ from alliance.clients.services import (
     episode_save,
 )
 from alliance.diagnoses.selectors import problems_for_chart
+from alliance.notes.selectors import timeline_for_chart
 from alliance.staff.capabilities import Capability
 from alliance.web.access import requires
 from alliance.web.forms.clients import (
@@ -70,6 +71,9 @@ def chart(request: HttpRequest, client_id: int) -> HttpResponse:
     if data.clinical:
         context["measures"] = measures_for(client=data.client)
         context["problems"] = problems_for_chart(client=data.client)
+        context["notes_timeline"] = timeline_for_chart(
+            actor=actor, client=data.client, page=request.GET.get("notes_page")
+        )
         context["alerts"] = [
             (alert, AcknowledgeForm(prefix=f"a{alert.pk}"))
             for alert in open_alerts_for_client(client=data.client)

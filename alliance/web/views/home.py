@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from alliance.assessments.selectors import alerts_for_home, due_measures_by_client
 from alliance.clients.selectors import caseload_for
+from alliance.notes.selectors import unsigned_notes_for
 from alliance.staff.capabilities import Capability
 from alliance.web.access import staff
 from alliance.web.forms.measures import AcknowledgeForm
@@ -30,7 +31,12 @@ def home(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "web/home/caseload.html",
-            {"rows": table, "alerts": alerts, "today": today},
+            {
+                "rows": table,
+                "alerts": alerts,
+                "today": today,
+                "unsigned_notes": unsigned_notes_for(actor=actor),
+            },
         )
     if actor.has_capability(Capability.CLIENT_SEARCH):
         return redirect("web:client_search")

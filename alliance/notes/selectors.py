@@ -1,0 +1,399 @@
+"""Reads of encounters and notes (STYLE habit 3): actor first, through the access policy.
+
+A note is reached through its client (``policy.client_for``: a 404 outside the care
+relationship), and a psychotherapy note only by its author: to everyone else, supervisors,
+colleagues, administrators and break-the-glass included, it does not exist (SEC-16). Every
+read of a note writes an audit event; lists are audited with the ids they showed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import CharField, F, Prefetch, Q, QuerySet, TimeField, Value
+from django.db.models.functions import TruncDate, TruncTime
+from django.http import Http404
+from django.utils import timezone
+
+from alliance.access.policy import (
+    ClientNotFound,
+    client_for,
+    clients_visible_to,
+    relationship,
+    supervisee_ids,
+)
+from alliance.assessments.models import Administration
+from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose, AuditSeverity
+from alliance.audit.services import audit_record
+from alliance.clients.models import Client
+from alliance.notes.formats import summary
+from alliance.notes.models import (
+    Addendum,
+    CosignReview,
+    CosignStatus,
+    Encounter,
+    Note,
+    NoteStatus,
+    NoteTemplate,
+)
+from alliance.notes.signing import addendum_signature_valid, note_signature_valid
+from alliance.staff.capabilities import Capability
+from alliance.staff.models import User
+
+TIMELINE_PAGE_SIZE = 20
+LATE_AFTER = timedelta(hours=72)
+
+
+class NoteNotFound(Http404):
+    """No such note, or not one this actor may see: deliberately the same answer."""
+
+
+def _record_denied(actor: User, client_id: object, note_id: object) -> None:
+    """A refused attempt is worth a row: the privacy officer looks for snooping (SEC-23)."""
+    client_pk = client_id if isinstance(client_id, int) else None
+    if client_pk is not None and not Client.objects.filter(pk=client_pk).exists():
+        client_pk = None
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditAction.RECORD_VIEW,
+            client=client_pk,
+            object_type="notes.Note",
+            object_id=str(note_id)[:60],
+            outcome=AuditOutcome.DENIED,
+        )
+
+
+def _load(*, actor: User, client_id: object, note_id: object, capability: Capability) -> Note:
+    """The note if ``actor`` may use ``capability`` on its client (and it is theirs if it is a
+    psychotherapy note); otherwise ``NoteNotFound``, audited as a denied attempt."""
+    try:
+        client_pk, note_pk = int(str(client_id)), int(str(note_id))
+        client = client_for(actor=actor, client_id=client_pk, capability=capability)
+    except (ValueError, ClientNotFound):
+        _record_denied(actor, client_id, note_id)
+        raise NoteNotFound from None
+    note = (
+        Note.all_kinds.filter(pk=note_pk, client=client)
+        .filter(~Q(template=NoteTemplate.PSYCHOTHERAPY) | Q(author=actor))
+        .select_related("encounter", "author", "signed_by", "cosigned_by", "entered_in_error_by")
+        .first()
+    )
+    if note is None:
+        _record_denied(actor, client_pk, note_id)
+        raise NoteNotFound
+    note.client = client
+    return note
+
+
+def note_viewed(*, actor: User, note: Note) -> None:
+    """Record that ``actor`` read ``note``; a broken signature is recorded as high severity."""
+    link = relationship(actor=actor, client=note.client)
+    intact = not note.is_signed or note_signature_valid(note)
+    detail: dict[str, object] = {"template": note.template, "status": note.status}
+    if note.is_psychotherapy:
+        detail["category"] = "PSYTHPN"
+    if not intact:
+        detail["signature"] = "mismatch"
+    audit_record(
+        actor=actor,
+        action=AuditAction.RECORD_VIEW,
+        client=note.client,
+        target=note,
+        purpose=AuditPurpose(link.purpose),
+        severity=AuditSeverity.NORMAL if intact else AuditSeverity.HIGH,
+        detail=detail,
+    )
+
+
+def note_for(*, actor: User, client_id: object, note_id: object, capability: Capability) -> Note:
+    """One note to read, audited; 404 outside the policy or for someone else's PN (SEC-16)."""
+    note = _load(actor=actor, client_id=client_id, note_id=note_id, capability=capability)
+    note_viewed(actor=actor, note=note)
+    return note
+
+
+def note_for_change(
+    *, actor: User, client_id: object, note_id: object, capability: Capability
+) -> Note:
+    """One note about to be written to: the same rule, without a read event (the service
+    records the write, or the view calls ``note_viewed`` when it shows the note again)."""
+    return _load(actor=actor, client_id=client_id, note_id=note_id, capability=capability)
+
+
+def own_note_for(*, actor: User, client_id: object, note_id: object, audit: bool = True) -> Note:
+    """A note of the actor's own (only the author edits, signs or withdraws a note); 404 for
+    anyone else. ``audit=False`` when a write follows (the service records it)."""
+    note = _load(
+        actor=actor, client_id=client_id, note_id=note_id, capability=Capability.CHART_WRITE
+    )
+    if note.author_id != actor.pk:
+        _record_denied(actor, note.client_id, note_id)
+        raise NoteNotFound
+    if audit:
+        note_viewed(actor=actor, note=note)
+    return note
+
+
+@dataclass(frozen=True)
+class NoteDetail:
+    """What the note page shows besides the note."""
+
+    signature_ok: bool
+    addenda: list[tuple[Addendum, bool]]
+    reviews: list[CosignReview]
+    own_psychotherapy_notes: list[Note]
+    version_count: int
+
+
+def note_detail(*, actor: User, note: Note) -> NoteDetail:
+    """Addenda (each with its signature check), co-sign reviews and, for the author only, the
+    psychotherapy notes of the same session."""
+    addenda = [
+        (a, addendum_signature_valid(a, note))
+        for a in note.addenda.select_related("author").order_by("written_at", "id")
+    ]
+    pns: list[Note] = []
+    if note.encounter_id and not note.is_psychotherapy:
+        pns = list(
+            Note.all_kinds.filter(
+                encounter_id=note.encounter_id,
+                template=NoteTemplate.PSYCHOTHERAPY,
+                author=actor,
+            ).order_by("created_at")
+        )
+    return NoteDetail(
+        signature_ok=not note.is_signed or note_signature_valid(note),
+        addenda=addenda,
+        reviews=list(note.cosign_reviews.select_related("supervisor")),
+        own_psychotherapy_notes=pns,
+        version_count=note.versions.count(),
+    )
+
+
+def session_for(*, actor: User, client: Client, encounter_id: object) -> Encounter | None:
+    """An encounter of ``client`` (already opened by the caller) to add a note to."""
+    try:
+        pk = int(str(encounter_id))
+    except ValueError:
+        return None
+    return Encounter.objects.filter(pk=pk, client=client).first()
+
+
+# --------------------------------------------------------------------------------- timeline
+
+
+@dataclass
+class TimelineEntry:
+    """One row of the chart's timeline: a session with its notes, or a note without one."""
+
+    encounter: Encounter | None
+    notes: list[Note]
+
+    @property
+    def day(self) -> object:
+        if self.encounter is not None:
+            return self.encounter.date
+        return timezone.localtime(self.notes[0].created_at).date()
+
+
+@dataclass
+class TimelinePage:
+    entries: list[TimelineEntry]
+    number: int
+    num_pages: int
+    total: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _record_notes() -> QuerySet[Note]:
+    """Record notes (never psychotherapy notes: ``Note.objects``) for a timeline."""
+    return Note.objects.select_related("author").order_by("created_at", "id")
+
+
+def _decorate(note: Note, actor: User) -> Note:
+    note.summary = summary(note.template, note.content)  # type: ignore[attr-defined]
+    note.mine = note.author_id == actor.pk  # type: ignore[attr-defined]
+    note.signature_ok = not note.is_signed or note_signature_valid(note)  # type: ignore[attr-defined]
+    return note
+
+
+def timeline_for_chart(*, actor: User, client: Client, page: int | str | None = 1) -> TimelinePage:
+    """Sessions and notes of ``client``, newest first, ``TIMELINE_PAGE_SIZE`` a page.
+
+    Psychotherapy notes are never part of it, not even for their author (SEC-16). Other
+    people's drafts show as drafts without their text. The caller has opened (and audited)
+    the chart; the policy is checked again here. A constant number of queries whatever the
+    size of the chart.
+    """
+    client = client_for(actor=actor, client_id=client.pk, capability=Capability.CHART_READ)
+    sessions = (
+        Encounter.objects.filter(client=client)
+        .annotate(
+            kind=Value("e", output_field=CharField()),
+            day=F("date"),
+            at=F("start_time"),
+        )
+        .values_list("kind", "id", "day", "at")
+        .order_by()
+    )
+    loose = (
+        Note.objects.filter(client=client, encounter__isnull=True)
+        .annotate(
+            kind=Value("n", output_field=CharField()),
+            day=TruncDate("created_at"),
+            at=TruncTime("created_at", output_field=TimeField()),
+        )
+        .values_list("kind", "id", "day", "at")
+        .order_by()
+    )
+    rows = sessions.union(loose, all=True).order_by("-day", "-at", "-id")
+    paginator = Paginator(rows, TIMELINE_PAGE_SIZE)
+    current = paginator.get_page(page)
+    keys = list(current.object_list)
+    encounter_ids = [pk for kind, pk, _day, _at in keys if kind == "e"]
+    note_ids = [pk for kind, pk, _day, _at in keys if kind == "n"]
+    encounters = {
+        e.pk: e
+        for e in Encounter.objects.filter(pk__in=encounter_ids)
+        .select_related("clinician")
+        .prefetch_related(Prefetch("notes", queryset=_record_notes(), to_attr="record_notes"))
+    }
+    notes = {n.pk: n for n in _record_notes().filter(pk__in=note_ids)}
+    entries = []
+    for kind, pk, _day, _at in keys:
+        if kind == "e":
+            encounter = encounters[pk]
+            found = encounter.record_notes
+            entries.append(TimelineEntry(encounter, [_decorate(n, actor) for n in found]))
+        else:
+            entries.append(TimelineEntry(None, [_decorate(notes[pk], actor)]))
+    return TimelinePage(entries, current.number, paginator.num_pages, paginator.count)
+
+
+# ------------------------------------------------------------------------------ worklists
+
+
+@dataclass(frozen=True)
+class UnsignedNote:
+    note: Note
+    age: timedelta
+    late: bool
+    returned: bool
+
+    @property
+    def age_text(self) -> str:
+        hours = int(self.age.total_seconds() // 3600)
+        if hours < 1:
+            return "less than an hour"
+        if hours < 48:
+            return f"{hours} hour{'s' if hours != 1 else ''}"
+        return f"{hours // 24} days"
+
+
+def _since(note: Note, now: datetime) -> timedelta:
+    """Age counts from the end of the session, or from the note's creation without one."""
+    start = note.encounter.ended_at if note.encounter is not None else note.created_at
+    return max(now - start, timedelta(0))
+
+
+def unsigned_notes_for(*, actor: User) -> list[UnsignedNote]:
+    """The actor's own drafts, oldest first, late after 72 hours; and their notes a supervisor
+    returned. Psychotherapy drafts are listed too: this list is only ever the author's own.
+    Audited like a search, with the ids of the clients listed (SEC-23)."""
+    now = timezone.now()
+    visible = clients_visible_to(actor=actor, capability=Capability.CHART_WRITE)
+    notes = (
+        Note.all_kinds.filter(author=actor, entered_in_error_at__isnull=True, client__in=visible)
+        .filter(
+            Q(status=NoteStatus.DRAFT)
+            | Q(status=NoteStatus.SIGNED, cosign_status=CosignStatus.RETURNED)
+        )
+        .select_related("client", "encounter")
+    )
+    rows = [
+        UnsignedNote(
+            note=n,
+            age=_since(n, now),
+            late=n.is_draft and _since(n, now) > LATE_AFTER,
+            returned=not n.is_draft,
+        )
+        for n in notes
+    ]
+    rows.sort(key=lambda r: (r.returned, -r.age))
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditAction.SEARCH,
+            detail={
+                "view": "unsigned_notes",
+                "client_ids": sorted({r.note.client_id for r in rows}),
+            },
+        )
+    return rows
+
+
+def cosign_queue_for(*, actor: User) -> list[Note]:
+    """Signed notes of the actor's current supervisees that wait for a co-signature, oldest
+    first (never psychotherapy notes). Audited with the ids of the clients listed."""
+    today = timezone.localdate()
+    visible = clients_visible_to(actor=actor, capability=Capability.CHART_READ)
+    notes = list(
+        Note.objects.filter(
+            cosign_status=CosignStatus.PENDING,
+            status=NoteStatus.SIGNED,
+            entered_in_error_at__isnull=True,
+            author_id__in=supervisee_ids(actor, today),
+            client__in=visible,
+        )
+        .select_related("client", "author", "encounter")
+        .order_by("signed_at", "id")
+    )
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditAction.SEARCH,
+            detail={"view": "cosign_queue", "client_ids": sorted({n.client_id for n in notes})},
+        )
+    return notes
+
+
+def cosign_candidate_for(*, actor: User, client_id: object, note_id: object) -> Note:
+    """A note the actor may co-sign (as a supervisor of its author), audited; else 404."""
+    note = _load(
+        actor=actor, client_id=client_id, note_id=note_id, capability=Capability.CHART_READ
+    )
+    supervising = note.author_id in supervisee_ids(actor, timezone.localdate())
+    if note.is_psychotherapy or not supervising:
+        _record_denied(actor, note.client_id, note_id)
+        raise NoteNotFound
+    note_viewed(actor=actor, note=note)
+    return note
+
+
+def latest_measures_for(*, client: Client) -> list[Administration]:
+    """The latest scored administration of each instrument (shown beside a note)."""
+    latest: dict[str, Administration] = {}
+    for row in Administration.objects.filter(client=client, total__isnull=False).order_by(
+        "instrument", "-completed_at"
+    ):
+        latest.setdefault(row.instrument, row)
+    return list(latest.values())

@@ -1,0 +1,429 @@
+"""Writing encounters and notes (STYLE habit 2): validate, check access, write, audit, together.
+
+Every write checks the access policy again (a 404 outside it) and records its audit event in the
+same transaction. Who the author is comes from the signed-in actor, never from a form, and a
+note keeps its client, encounter and author for ever (SEC-11; the database refuses too).
+
+Saving a draft is an atomic ``UPDATE … WHERE version = n``: of two editors who started from the
+same version, the second gets ``StaleDraft`` with the text now saved and writes nothing
+(REL-04). Every save writes a ``NoteVersion`` in its transaction (REL-03). Signing computes the
+SHA-256 of the canonical content; afterwards the database lets only co-signature, CPT
+confirmation and entered-in-error change (REL-01, REL-02).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from alliance.access.policy import client_for, has_capability
+from alliance.audit.actions import AuditAction, AuditOutcome, AuditSeverity
+from alliance.audit.services import audit_record
+from alliance.clients.models import Client
+from alliance.notes.cpt import CPT_CODES, NO_CODE, cpt_suggest, cpt_text
+from alliance.notes.formats import FORMATS, clean_content, missing_for_signing
+from alliance.notes.models import (
+    Addendum,
+    CosignStatus,
+    Encounter,
+    EncounterSetting,
+    EncounterType,
+    Note,
+    NoteStatus,
+    NoteTemplate,
+    NoteVersion,
+)
+from alliance.notes.psychotherapy import excluded_content
+from alliance.notes.selectors import NoteNotFound
+from alliance.notes.signing import addendum_digest, note_digest
+from alliance.staff.capabilities import Capability
+from alliance.staff.models import SupervisionLink, User
+
+MINIMUM_REASON_LENGTH = 10
+
+
+class StaleDraft(Exception):
+    """Someone saved the draft since this editor loaded it; ``current`` is what is saved now."""
+
+    def __init__(self, current: Note) -> None:
+        super().__init__("the draft was saved by someone else meanwhile")
+        self.current = current
+
+
+class NoteLocked(Exception):
+    """The note is no longer a draft (signed or entered in error): it cannot be edited."""
+
+
+class StepUpFailed(Exception):
+    """The password given to confirm a signature was wrong (SEC-08)."""
+
+
+@dataclass(frozen=True)
+class EncounterValues:
+    """What the clinician says about a session; the clinician is always the actor."""
+
+    date: date
+    start_time: time
+    end_time: time
+    encounter_type: str
+    setting: str
+    participants: list[str] = field(default_factory=list)
+    client_present: bool = True
+
+
+# ---------------------------------------------------------------------------------- helpers
+
+
+def _writable(actor: User, client: Client | int) -> Client:
+    client_id = client if isinstance(client, int) else client.pk
+    return client_for(actor=actor, client_id=client_id, capability=Capability.CHART_WRITE)
+
+
+def _own(actor: User, note: Note) -> None:
+    """Only the author edits, signs or withdraws a note; to anyone else it is not there."""
+    if note.author_id != actor.pk:
+        raise NoteNotFound
+
+
+def step_up(actor: User, password: str, note: Note, action: str) -> None:
+    """The actor's password again before a signature (SEC-08); a wrong one is audited."""
+    if actor.check_password(password):
+        return
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            client=note.client_id,
+            target=note,
+            outcome=AuditOutcome.DENIED,
+            severity=AuditSeverity.HIGH,
+            detail={"step": action, "refused": "password"},
+        )
+    raise StepUpFailed
+
+
+def _version(note: Note, actor: User, when: Any) -> None:
+    NoteVersion.objects.create(
+        note=note,
+        version=note.version,
+        status=note.status,
+        content=note.content,
+        saved_by=actor,
+        saved_at=when,
+    )
+
+
+def reload_note(note: Note) -> Note:
+    """The note as saved now (after an atomic UPDATE)."""
+    return Note.all_kinds.select_related("client", "encounter", "author").get(pk=note.pk)
+
+
+def _content(template: str, values: dict[str, Any]) -> dict[str, str]:
+    try:
+        content = clean_content(template, values)
+    except ValueError as error:
+        raise ValidationError({str(error): ["Choose one of the options."]}) from None
+    if template == NoteTemplate.PSYCHOTHERAPY:
+        findings = excluded_content(content.values())
+        if findings:
+            raise ValidationError([f.message for f in findings], code="psychotherapy_excluded")
+    return content
+
+
+def is_supervisee(user: User, today: date | None = None) -> bool:
+    day = today or timezone.localdate()
+    return SupervisionLink.objects.filter(SupervisionLink.active_q(day), supervisee=user).exists()
+
+
+# ------------------------------------------------------------------------------- creating
+
+
+def _encounter_validate(values: EncounterValues) -> None:
+    errors: dict[str, list[str]] = {}
+    if values.encounter_type not in EncounterType.values:
+        errors["encounter_type"] = ["Choose the type of session."]
+    if values.setting not in EncounterSetting.values:
+        errors["setting"] = ["Choose where the session took place."]
+    if values.end_time <= values.start_time:
+        errors["end_time"] = ["The session must end after it starts."]
+    if values.date > timezone.localdate():
+        errors["date"] = ["A session cannot be documented before it happens."]
+    if errors:
+        raise ValidationError(errors)
+
+
+def note_create(
+    *,
+    actor: User,
+    client: Client,
+    template: str,
+    session: EncounterValues | None = None,
+    encounter: Encounter | None = None,
+) -> Note:
+    """A new draft (version 1), for a new session, an existing session of the same client, or
+    none. The actor is the author and the new session's clinician."""
+    client = _writable(actor, client)
+    if template not in FORMATS:
+        raise ValidationError({"template": ["Choose a template."]})
+    if encounter is not None and encounter.client_id != client.pk:
+        # Never attach a note to another client's session (SEC-11).
+        raise NoteNotFound
+    if session is not None:
+        _encounter_validate(session)
+    now = timezone.now()
+    with transaction.atomic():
+        if session is not None:
+            encounter = Encounter.objects.create(
+                client=client,
+                clinician=actor,
+                date=session.date,
+                start_time=session.start_time,
+                end_time=session.end_time,
+                encounter_type=session.encounter_type,
+                setting=session.setting,
+                participants=[p.strip() for p in session.participants if p.strip()],
+                client_present=session.client_present,
+            )
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                client=client,
+                target=encounter,
+                detail={"type": session.encounter_type, "setting": session.setting},
+            )
+        note = Note.all_kinds.create(
+            client=client,
+            encounter=encounter,
+            author=actor,
+            template=template,
+            content=clean_content(template, {}),
+            status=NoteStatus.DRAFT,
+            version=1,
+        )
+        _version(note, actor, now)
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            client=client,
+            target=note,
+            detail={"template": template, "version": 1},
+        )
+    return note
+
+
+# --------------------------------------------------------------------------------- drafts
+
+
+def note_save(*, actor: User, note: Note, values: dict[str, Any], version: int) -> Note:
+    """Save the draft's sections, if ``version`` is still the saved one (else ``StaleDraft``).
+
+    Psychotherapy notes refuse content that belongs in the record, on every save (SEC-18).
+    """
+    _writable(actor, note.client_id)
+    _own(actor, note)
+    if not note.is_draft or note.in_error:
+        raise NoteLocked
+    content = _content(note.template, values)
+    now = timezone.now()
+    with transaction.atomic():
+        # The version test is inside the UPDATE itself: two saves from version n cannot both
+        # match, whatever the timing (REL-04).
+        updated = Note.all_kinds.filter(
+            pk=note.pk,
+            version=version,
+            status=NoteStatus.DRAFT,
+            entered_in_error_at__isnull=True,
+        ).update(content=content, version=F("version") + 1, updated_at=now)
+        if updated != 1:
+            current = reload_note(note)
+            if not current.is_draft or current.in_error:
+                raise NoteLocked
+            raise StaleDraft(current)
+        saved = reload_note(note)
+        _version(saved, actor, now)
+        changed = sorted(k for k in content if content[k] != note.content.get(k, ""))
+        audit_record(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            client=note.client_id,
+            target=saved,
+            detail={"sections": changed, "version": saved.version},
+        )
+    return saved
+
+
+# -------------------------------------------------------------------------------- signing
+
+
+def note_sign(*, actor: User, note: Note, version: int, password: str) -> Note:
+    """Sign the draft as it stands at ``version``: records signer, time and SHA-256 (REL-01).
+
+    Needs ``NOTE_SIGN`` and the actor's password again (SEC-08). A supervisee's note then waits
+    for a supervisor's co-signature; psychotherapy notes never do (only the author reads them).
+    Session notes get their suggested CPT code.
+    """
+    _writable(actor, note.client_id)
+    _own(actor, note)
+    if not has_capability(actor, Capability.NOTE_SIGN):
+        raise ValidationError("Your scope of practice does not include signing notes.")
+    if not note.is_draft or note.in_error:
+        raise NoteLocked
+    step_up(actor, password, note, "sign")
+    current = reload_note(note)
+    if current.version != version:
+        raise StaleDraft(current)
+    missing = missing_for_signing(current.template, current.content)
+    if missing:
+        names = ", ".join(str(s.label) for s in missing)
+        raise ValidationError(f"Fill in before signing: {names}.", code="incomplete")
+    if current.is_psychotherapy:
+        _content(current.template, current.content)
+    now = timezone.now()
+    cpt = ""
+    if current.encounter is not None and not current.is_psychotherapy:
+        codes = cpt_suggest(
+            encounter_type=current.encounter.encounter_type,
+            minutes=current.encounter.duration_minutes,
+            client_present=current.encounter.client_present,
+        )
+        cpt = cpt_text(codes) or NO_CODE
+    cosign = (
+        CosignStatus.PENDING
+        if not current.is_psychotherapy and is_supervisee(actor)
+        else CosignStatus.NOT_NEEDED
+    )
+    current.signed_by, current.signed_at = actor, now
+    digest = note_digest(current)
+    with transaction.atomic():
+        updated = Note.all_kinds.filter(
+            pk=note.pk, version=version, status=NoteStatus.DRAFT, entered_in_error_at__isnull=True
+        ).update(
+            status=NoteStatus.SIGNED,
+            version=F("version") + 1,
+            signed_by=actor,
+            signed_at=now,
+            content_hash=digest,
+            cpt_suggested=cpt,
+            cosign_status=cosign,
+            updated_at=now,
+        )
+        if updated != 1:
+            raise StaleDraft(reload_note(note))
+        signed = reload_note(note)
+        _version(signed, actor, now)
+        audit_record(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            client=note.client_id,
+            target=signed,
+            detail={
+                "signed": True,
+                "version": signed.version,
+                "sha256": digest,
+                "cosign": cosign or "not_needed",
+            },
+        )
+    return signed
+
+
+def addendum_add(*, actor: User, note: Note, text: str, password: str) -> Addendum:
+    """Add signed text to a signed note (the only way to change what it says, REL-01).
+
+    A note returned by a supervisor goes back to the co-sign queue when its author adds one.
+    """
+    _writable(actor, note.client_id)
+    if note.is_psychotherapy:
+        _own(actor, note)
+    if not note.is_signed:
+        raise ValidationError("Only a signed note takes addenda: edit the draft instead.")
+    if note.in_error:
+        raise ValidationError("This note was entered in error; write a new note instead.")
+    if not text.strip():
+        raise ValidationError({"text": ["Write the addendum."]})
+    if note.is_psychotherapy:
+        _content(NoteTemplate.PSYCHOTHERAPY, {"process": text})
+    step_up(actor, password, note, "addendum")
+    now = timezone.now()
+    with transaction.atomic():
+        addendum = Addendum(note=note, author=actor, written_at=now, text=text.strip())
+        addendum.content_hash = addendum_digest(addendum, note.content_hash)
+        addendum.save(force_insert=True)
+        requeued = False
+        if note.author_id == actor.pk and note.cosign_status == CosignStatus.RETURNED:
+            requeued = (
+                Note.all_kinds.filter(pk=note.pk, cosign_status=CosignStatus.RETURNED).update(
+                    cosign_status=CosignStatus.PENDING, updated_at=now
+                )
+                == 1
+            )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            client=note.client_id,
+            target=addendum,
+            detail={"note": note.pk, "sha256": addendum.content_hash, "requeued": requeued},
+        )
+    return addendum
+
+
+def note_mark_entered_in_error(*, actor: User, note: Note, reason: str, password: str) -> Note:
+    """The author withdraws a note written in error, with a reason; it is never deleted."""
+    _writable(actor, note.client_id)
+    _own(actor, note)
+    if note.in_error:
+        raise ValidationError("This note is already marked entered in error.")
+    if len(reason.strip()) < MINIMUM_REASON_LENGTH:
+        raise ValidationError(
+            {"reason": [f"Give the reason in at least {MINIMUM_REASON_LENGTH} characters."]}
+        )
+    step_up(actor, password, note, "entered_in_error")
+    now = timezone.now()
+    with transaction.atomic():
+        Note.all_kinds.filter(pk=note.pk, entered_in_error_at__isnull=True).update(
+            entered_in_error_at=now,
+            entered_in_error_by=actor,
+            entered_in_error_reason=reason.strip(),
+            updated_at=now,
+        )
+        marked = reload_note(note)
+        audit_record(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            client=note.client_id,
+            target=marked,
+            severity=AuditSeverity.HIGH,
+            detail={"entered_in_error": True},
+        )
+    return marked
+
+
+def cpt_confirm(*, actor: User, note: Note, code: str) -> Note:
+    """The author confirms the suggested CPT code, or chooses another (final once set)."""
+    _writable(actor, note.client_id)
+    _own(actor, note)
+    if not note.is_signed or note.encounter_id is None or note.is_psychotherapy:
+        raise ValidationError("Only a signed session note carries a CPT code.")
+    allowed = {note.cpt_suggested, NO_CODE, *CPT_CODES}
+    if code not in allowed or not code:
+        raise ValidationError({"code": ["Choose a code from the list."]})
+    now = timezone.now()
+    with transaction.atomic():
+        done = Note.all_kinds.filter(pk=note.pk, cpt_confirmed="").update(
+            cpt_confirmed=code, cpt_confirmed_at=now, updated_at=now
+        )
+        if done != 1:
+            raise ValidationError("The CPT code was already confirmed.")
+        audit_record(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            client=note.client_id,
+            target=note,
+            detail={"cpt_confirmed": code, "cpt_suggested": note.cpt_suggested},
+        )
+    return reload_note(note)
