@@ -22,6 +22,8 @@ from alliance.clients.models import Client
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
 
+TABLE_ROWS = 10
+
 
 @dataclass
 class InstrumentSeries:
@@ -36,6 +38,15 @@ class InstrumentSeries:
     @property
     def latest(self) -> Administration:
         return self.administrations[-1]
+
+    @property
+    def recent(self) -> list[Administration]:
+        """The newest rows for the table; the chart above it plots every administration."""
+        return self.administrations[-TABLE_ROWS:][::-1]
+
+    @property
+    def older_count(self) -> int:
+        return max(0, len(self.administrations) - TABLE_ROWS)
 
     @property
     def baseline(self) -> Administration:

@@ -138,3 +138,30 @@ def test_not_improving_lists_a_deterioration(clinic: Clinic, signed_in: SignedIn
         )
     page = http.get(reverse("web:not_improving")).content.decode()
     assert "deterioration" in page and clinic.client_a.display_name in page
+
+
+def test_the_measures_table_shows_the_newest_ten_and_the_chart_plots_all(
+    clinic: Clinic, signed_in: SignedIn
+) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from alliance.assessments.services import administration_record
+
+    for weeks in range(12, 0, -1):
+        administration_record(
+            actor=clinic.therapist_on_team,
+            client=clinic.client_a,
+            instrument="gad7",
+            answers={str(i): 1 for i in range(1, 8)},
+            completed_at=timezone.now() - timedelta(weeks=weeks),
+        )
+    html = (
+        signed_in(clinic.therapist_on_team)
+        .get(reverse("web:client_chart", args=[clinic.client_a.pk]))
+        .content.decode()
+    )
+    assert html.count('class="point"') == 12
+    assert html.count("<summary>Show</summary>") == 10
+    assert "2 earlier administrations are plotted above" in html
