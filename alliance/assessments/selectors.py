@@ -23,6 +23,19 @@ from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
 
 TABLE_ROWS = 10
+# What the Measures section shows: the FHIR resource and score extras stay unloaded.
+SHOWN_COLUMNS = (
+    "id",
+    "client_id",
+    "instrument",
+    "mode",
+    "completed_at",
+    "total",
+    "severity",
+    "critical_flags",
+    "submitted_total",
+    "answers",
+)
 
 
 @dataclass
@@ -64,10 +77,13 @@ def _series(code: str, rows: list[Administration], chart_id: str) -> InstrumentS
         return series
     baseline = scored[0].total
     points = []
+    verdicts: dict[float, str | None] = {}  # totals repeat: a PHQ-9 has only 28 possible
     for row in scored:
         reliable = None
         if row is not scored[0] and baseline is not None and row.total is not None:
-            reliable = instruments.change(code, baseline, row.total).reliable_change
+            if row.total not in verdicts:
+                verdicts[row.total] = instruments.change(code, baseline, row.total).reliable_change
+            reliable = verdicts[row.total]
         label = f"{row.completed_at:%Y-%m-%d}: {row.total:g}"
         if row.severity:
             label += f" ({row.severity.replace('_', ' ')})"
@@ -97,7 +113,11 @@ def _series(code: str, rows: list[Administration], chart_id: str) -> InstrumentS
 
 def measures_for(*, client: Client) -> list[InstrumentSeries]:
     """The Measures section of a chart the caller has already opened (and audited)."""
-    rows = list(Administration.objects.filter(client=client).order_by("instrument", "completed_at"))
+    rows = list(
+        Administration.objects.filter(client=client)
+        .only(*SHOWN_COLUMNS)
+        .order_by("instrument", "completed_at")
+    )
     grouped: dict[str, list[Administration]] = {}
     for row in rows:
         grouped.setdefault(row.instrument, []).append(row)
