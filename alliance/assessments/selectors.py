@@ -84,10 +84,11 @@ def _series(code: str, rows: list[Administration], chart_id: str) -> InstrumentS
             if row.total not in verdicts:
                 verdicts[row.total] = instruments.change(code, baseline, row.total).reliable_change
             reliable = verdicts[row.total]
-        label = f"{row.completed_at:%Y-%m-%d}: {row.total:g}"
+        local = timezone.localtime(row.completed_at)  # the clinic's day, as the table shows it
+        label = f"{local:%Y-%m-%d}: {row.total:g}"
         if row.severity:
             label += f" ({row.severity.replace('_', ' ')})"
-        points.append(ChartPoint(row.completed_at.date(), float(row.total or 0), label, reliable))
+        points.append(ChartPoint(local.date(), float(row.total or 0), label, reliable))
     low, high = instrument.total_range
     # Each band is drawn up to where the next begins, so integer bands (0-4, 5-9) leave no gap.
     bands = [

@@ -165,3 +165,48 @@ def test_the_measures_table_shows_the_newest_ten_and_the_chart_plots_all(
     assert html.count('class="point"') == 12
     assert html.count("<summary>Show</summary>") == 10
     assert "2 earlier administrations are plotted above" in html
+
+
+def test_the_question_stem_is_shown_above_the_items(clinic: Clinic, signed_in: SignedIn) -> None:
+    """Without "Over the last 2 weeks..." the PHQ-9 items are not the validated questionnaire."""
+    html = (
+        signed_in(clinic.therapist_on_team)
+        .get(reverse("web:measure_give", args=[clinic.client_a.pk, "phq9"]))
+        .content.decode()
+    )
+    assert "Over the last 2 weeks, how often have you been bothered" in html
+
+
+def test_a_schedule_is_added_from_the_page_and_its_fields_have_their_own_ids(
+    clinic: Clinic, signed_in: SignedIn
+) -> None:
+    from alliance.assessments.models import MeasurementSchedule
+
+    http = signed_in(clinic.therapist_on_team)
+    page = http.get(reverse("web:measure_choose", args=[clinic.client_a.pk])).content.decode()
+    assert page.count('id="id_instrument"') == 1  # the send form's; the schedule's is prefixed
+    assert 'id="id_schedule-instrument"' in page
+    response = http.post(
+        reverse("web:measure_schedule_add", args=[clinic.client_a.pk]),
+        {"schedule-instrument": "phq9", "schedule-every_days": "14"},
+    )
+    assert response.status_code == 302
+    assert MeasurementSchedule.objects.get().every_days == 14
+
+
+def test_chart_points_are_dated_in_the_clinics_time_zone(clinic: Clinic) -> None:
+    from datetime import UTC, datetime
+
+    from alliance.assessments.selectors import measures_for
+    from alliance.assessments.services import administration_record
+
+    # 02:00 UTC on 2 March is still 1 March in New York (the default clinic time zone)
+    administration_record(
+        actor=clinic.therapist_on_team,
+        client=clinic.client_a,
+        instrument="gad7",
+        answers={str(i): 1 for i in range(1, 8)},
+        completed_at=datetime(2026, 3, 2, 2, 0, tzinfo=UTC),
+    )
+    (series,) = measures_for(client=clinic.client_a)
+    assert "2026-03-01: 7" in series.svg and "2026-03-02" not in series.svg

@@ -70,7 +70,7 @@ def _choose_page(
             "client": client,
             "catalogue": instruments.catalogue(),
             "send_form": send_form or SendLinkForm(),
-            "schedule_form": schedule_form or ScheduleForm(),
+            "schedule_form": schedule_form or ScheduleForm(prefix="schedule"),
             "schedules": schedules_for(client=client),
         },
         status=status,
@@ -89,7 +89,7 @@ def choose(request: HttpRequest, client_id: int) -> HttpResponse:
 def schedule_add(request: HttpRequest, client_id: int) -> HttpResponse:
     actor = actor_of(request)
     client = client_record_for(actor=actor, client_id=client_id, capability=Capability.CHART_WRITE)
-    form = ScheduleForm(request.POST)
+    form = ScheduleForm(request.POST, prefix="schedule")
     if form.is_valid():
         try:
             schedule_create(
