@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -18,6 +19,8 @@ from alliance.assessments.models import (
     DueMeasure,
     MeasurementSchedule,
 )
+from alliance.audit.actions import AuditAction
+from alliance.audit.services import audit_record
 from alliance.clients.models import Client
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
@@ -173,6 +176,7 @@ def alerts_for_home(*, actor: User) -> list[HomeAlert]:
         HomeAlert(a, a.client_id in primary_ids, a.client_id not in team_ids) for a in open_alerts
     ]
     rows.sort(key=lambda r: (not r.primary, r.alert.raised_at))
+    _audit_list(actor, "alerts", [r.alert.client_id for r in rows])
     return rows
 
 
@@ -242,4 +246,15 @@ def not_improving_for(*, actor: User, weeks: int) -> list[NotImproving]:
         if verdict == "deterioration" or (verdict != "improvement" and span >= weeks):
             found.append(NotImproving(last.client, code, first, last, str(verdict), span))
     found.sort(key=lambda r: (r.reliable_change != "deterioration", -r.weeks))
+    _audit_list(actor, "not_improving", [r.client.pk for r in found])
     return found
+
+
+def _audit_list(actor: User, view: str, client_ids: list[int]) -> None:
+    """A page listing clients is a read of their records (SEC-23), as the caseload is."""
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditAction.SEARCH,
+            detail={"view": view, "client_ids": sorted(set(client_ids))},
+        )

@@ -210,3 +210,20 @@ def test_chart_points_are_dated_in_the_clinics_time_zone(clinic: Clinic) -> None
     )
     (series,) = measures_for(client=clinic.client_a)
     assert "2026-03-01: 7" in series.svg and "2026-03-02" not in series.svg
+
+
+def test_the_not_improving_list_is_audited_with_the_ids_it_shows(
+    clinic: Clinic, signed_in: SignedIn
+) -> None:
+    """SEC-23: a page that lists clients leaves an audit row naming them."""
+    from alliance.audit.models import AuditEvent
+
+    http = signed_in(clinic.therapist_on_team)
+    for rest in (0, 3):
+        http.post(
+            reverse("web:measure_give", args=[clinic.client_a.pk, "phq9"]), phq9_post(rest=rest)
+        )
+    http.get(reverse("web:not_improving"))
+    event = AuditEvent.objects.filter(detail__view="not_improving").latest("seq")
+    assert event.actor_id == clinic.therapist_on_team.pk
+    assert event.detail["client_ids"] == [clinic.client_a.pk]
