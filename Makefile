@@ -22,7 +22,7 @@ help:
 	@echo "make demo          run the demo clinic on 127.0.0.1:$(PORT) (PORT=...)"
 	@echo "make test          system-deps, venv, lint, typecheck, migrations-check,"
 	@echo "                   test-sqlite, test-postgres (PYTEST_ARGS=... for pytest)"
-	@echo "make system-deps   apt-get install postgresql and chromium if missing"
+	@echo "make system-deps   apt-get install postgresql, chromium, pango, poppler if missing"
 	@echo "make venv          create $(VENV) and install .[test]"
 	@echo "make clean         remove $(VENV), var/ and caches"
 
@@ -59,6 +59,16 @@ system-deps:
 	if [ ! -x /usr/bin/chromium ]; then \
 		missing+=(chromium); \
 	fi; \
+	: "WeasyPrint (printable plans) needs Pango and a font; tests read PDFs with pdftoppm"; \
+	if ! /sbin/ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0'; then \
+		missing+=(libpango-1.0-0 libpangoft2-1.0-0); \
+	fi; \
+	if [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+		missing+=(fonts-dejavu-core); \
+	fi; \
+	if ! command -v pdftoppm >/dev/null 2>&1; then \
+		missing+=(poppler-utils); \
+	fi; \
 	: "Debian's python3.11 cannot 'python -m venv' without python3-venv"; \
 	if [ ! -x $(VENV)/bin/python ]; then \
 		py="$$(command -v python3.11 || command -v python3 || true)"; \
@@ -67,7 +77,7 @@ system-deps:
 		fi; \
 	fi; \
 	if [ $${#missing[@]} -eq 0 ]; then \
-		echo "system-deps: postgresql and chromium already installed"; \
+		echo "system-deps: postgresql, chromium, pango and poppler already installed"; \
 		exit 0; \
 	fi; \
 	sudo=""; \
@@ -87,6 +97,7 @@ system-deps:
 
 # ----------------------------------------------------------------------- demo
 
+# The demo needs no root; without Pango (system-deps) only the PDF downloads fail, with a message.
 demo: venv
 	$(VENV)/bin/alliance demo --port $(PORT)
 

@@ -24,6 +24,9 @@ class Capability(StrEnum):
     PRESCRIBE = "PRESCRIBE"
     NOTE_SIGN = "NOTE_SIGN"
     BREAK_GLASS = "BREAK_GLASS"
+    RISK_ASSESS = "RISK_ASSESS"
+    SAFETY_PLAN_EDIT = "SAFETY_PLAN_EDIT"
+    MANDATED_REPORT = "MANDATED_REPORT"
     AUDIT_REVIEW = "AUDIT_REVIEW"
     STAFF_ADMIN = "STAFF_ADMIN"
     SYSTEM_CONFIG = "SYSTEM_CONFIG"
@@ -48,6 +51,9 @@ CAPABILITY_DESCRIPTIONS: dict[Capability, str] = {
     Capability.PRESCRIBE: "Prescribe medication",
     Capability.NOTE_SIGN: "Sign clinical notes",
     Capability.BREAK_GLASS: "Open a chart outside one's care teams in an emergency (audited)",
+    Capability.RISK_ASSESS: "Sign suicide and violence risk assessments, which set risk flags",
+    Capability.SAFETY_PLAN_EDIT: "Write safety plans with clients (signing needs NOTE_SIGN)",
+    Capability.MANDATED_REPORT: "File mandated reports and duty-to-warn records (restricted)",
     Capability.AUDIT_REVIEW: "Read the audit trail and review emergency access",
     Capability.STAFF_ADMIN: "Manage staff accounts, licences and supervision",
     Capability.SYSTEM_CONFIG: "Configure the clinic, programs and system settings",
@@ -62,5 +68,8 @@ CLINICAL_CAPABILITIES = frozenset(
         Capability.PRESCRIBE,
         Capability.NOTE_SIGN,
         Capability.BREAK_GLASS,
+        Capability.RISK_ASSESS,
+        Capability.SAFETY_PLAN_EDIT,
+        Capability.MANDATED_REPORT,
     }
 )

@@ -33,10 +33,22 @@ class ScopeRule:
     licence_types: frozenset[L] = field(default_factory=frozenset)
 
 
+# Every clinician is a mandated reporter and may help a client write a safety plan, licensed or
+# not; formulating a risk level (which sets the chart's risk flag) needs a licence.
 _CLINICAL_BASE = frozenset(
-    {C.CLIENT_SEARCH, C.DEMOGRAPHICS_READ, C.DEMOGRAPHICS_WRITE, C.CHART_READ, C.CHART_WRITE}
+    {
+        C.CLIENT_SEARCH,
+        C.DEMOGRAPHICS_READ,
+        C.DEMOGRAPHICS_WRITE,
+        C.CHART_READ,
+        C.CHART_WRITE,
+        C.SAFETY_PLAN_EDIT,
+        C.MANDATED_REPORT,
+    }
 )
-_INDEPENDENT = frozenset({C.DIAGNOSE, C.NOTE_SIGN, C.BREAK_GLASS, C.CARE_TEAM_EDIT, C.EPISODE_EDIT})
+_INDEPENDENT = frozenset(
+    {C.DIAGNOSE, C.NOTE_SIGN, C.BREAK_GLASS, C.CARE_TEAM_EDIT, C.EPISODE_EDIT, C.RISK_ASSESS}
+)
 _PRESCRIBER = _INDEPENDENT | {C.PRESCRIBE}
 _REGISTRY = frozenset(
     {C.CLIENT_SEARCH, C.CLIENT_REGISTER, C.DEMOGRAPHICS_READ, C.DEMOGRAPHICS_WRITE}
@@ -54,7 +66,7 @@ SCOPE_OF_PRACTICE: dict[D, ScopeRule] = {
         ScopeRule(
             D.PSYCHIATRIC_NURSE,
             _CLINICAL_BASE,
-            frozenset({C.NOTE_SIGN, C.BREAK_GLASS}),
+            frozenset({C.NOTE_SIGN, C.BREAK_GLASS, C.RISK_ASSESS}),
             frozenset({L.RN}),
         ),
         ScopeRule(D.PEER_SUPPORT, _CLINICAL_BASE, frozenset({C.NOTE_SIGN}), frozenset({L.CPS})),

@@ -2,7 +2,13 @@
 
 from django.urls import path
 
-from alliance.web import urls_diagnoses, urls_notes
+from alliance.web import (
+    urls_diagnoses,
+    urls_disclosures,
+    urls_notes,
+    urls_plans,
+    urls_safety,
+)
 from alliance.web.views import (
     auth,
     break_glass,
@@ -85,4 +91,5 @@ urlpatterns = [
 
 # Clinical-record apps keep their own URL lists (same namespace), so that each can grow
 # without every change touching this file.
-urlpatterns += urls_diagnoses.urlpatterns + urls_notes.urlpatterns
+for _domain in (urls_diagnoses, urls_notes, urls_plans, urls_safety, urls_disclosures):
+    urlpatterns += _domain.urlpatterns

@@ -29,7 +29,7 @@ from alliance.clients.models import Contact, Episode
 from alliance.staff.models import User
 from alliance.web.access import staff
 from tests.personas import Clinic, make_user
-from tests.web import matrix_diagnoses, matrix_notes
+from tests.web.matrix_modules import MATRIX_MODULES
 
 Status = int | tuple[int, str]
 LOGIN: Status = (302, "/login/")
@@ -217,7 +217,7 @@ EXPECTED: dict[str, dict[str, Status]] = {
     },
 }
 
-for _module in (matrix_diagnoses, matrix_notes):
+for _module in MATRIX_MODULES:
     EXPECTED.update(_module.EXPECTED)  # type: ignore[arg-type]
 
 # Django's admin index is the one admin page in the census; the rest of it is Django's.
@@ -281,8 +281,6 @@ def objects(clinic: Clinic) -> dict[str, int | str]:
         client=clinic.client_a, instrument="phq9", flags=["phq9_item9_positive"], raised_at=now
     )
     return {
-        **matrix_diagnoses.census_objects(clinic),
-        **matrix_notes.census_objects(clinic),
         "client_id": clinic.client_a.pk,
         "restriction_id": restriction.pk,
         "code": "phq9",
@@ -299,6 +297,7 @@ def objects(clinic: Clinic) -> dict[str, int | str]:
         "episode_id": episode.pk,
         "member_id": member.pk,
         "grant_id": grant.pk,
+        **{k: v for m in MATRIX_MODULES for k, v in m.census_objects(clinic).items()},
     }
 
 
