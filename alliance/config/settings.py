@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "alliance.notes",
     "alliance.plans",
     "alliance.safety",
+    "alliance.crisis",
     "alliance.disclosures",
     "django_tasks",
     "django_tasks_db",

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from alliance.web import (
+    urls_crisis,
     urls_diagnoses,
     urls_disclosures,
     urls_notes,
@@ -91,5 +92,12 @@ urlpatterns = [
 
 # Clinical-record apps keep their own URL lists (same namespace), so that each can grow
 # without every change touching this file.
-for _domain in (urls_diagnoses, urls_notes, urls_plans, urls_safety, urls_disclosures):
+for _domain in (
+    urls_diagnoses,
+    urls_notes,
+    urls_plans,
+    urls_safety,
+    urls_crisis,
+    urls_disclosures,
+):
     urlpatterns += _domain.urlpatterns
