@@ -19,10 +19,13 @@ that does not exist. Superusers get nothing extra: there is no ``is_superuser`` 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -76,6 +79,36 @@ class Relationship:
         return "BTG" if self.break_glass and not (self.on_team or self.supervising) else "TREAT"
 
 
+# ------------------------------------------------------------------ decisions within a request
+#
+# A chart page asks the policy about the same client several times (the chart, its timeline, the
+# relationship for the audit purpose). Inside a request the answer cannot change unless an
+# access service changes it, and those call ``forget_decisions``. Only "allowed" answers are kept
+# (a refusal is always asked again), and only inside ``decisions_cached`` (the web gate opens one
+# per request): code outside a request, such as tasks and tests, always asks the database.
+
+_decisions: ContextVar[dict[tuple[object, ...], object] | None] = ContextVar(
+    "policy_decisions", default=None
+)
+
+
+@contextmanager
+def decisions_cached() -> Iterator[None]:
+    """Keep the policy's "allowed" answers until the block ends (one web request)."""
+    token = _decisions.set({})
+    try:
+        yield
+    finally:
+        _decisions.reset(token)
+
+
+def forget_decisions() -> None:
+    """Drop kept answers: called by every service that changes who may see a record."""
+    kept = _decisions.get()
+    if kept is not None:
+        kept.clear()
+
+
 def has_capability(actor: User | None, capability: Capability) -> bool:
     return bool(actor and actor.is_authenticated and actor.has_capability(capability))
 
@@ -97,11 +130,46 @@ def supervisee_ids(actor: User, today: date) -> list[int]:
     return cache[today]
 
 
+def _kept(key: tuple[object, ...], compute: Callable[[], list[int]]) -> list[int]:
+    """``compute()``, kept for the rest of the request when inside ``decisions_cached``."""
+    kept = _decisions.get()
+    if kept is None:
+        return compute()
+    if key not in kept:
+        kept[key] = compute()
+    return kept[key]  # type: ignore[return-value]
+
+
+def _live_grant_client_ids(actor: User, now: datetime) -> list[int]:
+    """Clients the actor holds a live break-the-glass grant on (almost always none)."""
+    return _kept(
+        ("grants", actor.pk),
+        lambda: list(
+            BreakGlassGrant.objects.filter(actor=actor, granted_at__lte=now, expires_at__gt=now)
+            .order_by()
+            .values_list("client_id", flat=True)
+        ),
+    )
+
+
+def _restricted_client_ids(actor: User) -> list[int]:
+    """Clients a live restriction keeps from the actor (almost always none)."""
+    return _kept(
+        ("restricted", actor.pk),
+        lambda: list(
+            AccessRestriction.objects.filter(staff=actor, lifted_at__isnull=True)
+            .order_by()
+            .values_list("client_id", flat=True)
+        ),
+    )
+
+
 def _care_relationship_q(actor: User, today: date, now: datetime, capability: Capability) -> Q:
     """Clients of the actor's (or supervisees') current teams, or of a live emergency grant.
 
     Written as one set of client ids (a UNION) rather than a test per client row: the planner
-    then starts from the few related clients instead of scanning the registry.
+    then starts from the few related clients instead of scanning the registry. The grants'
+    half is added only when the actor holds one: building it costs more than the query.
     """
     staff_ids = [actor.pk, *supervisee_ids(actor, today)]
     related = (
@@ -109,7 +177,7 @@ def _care_relationship_q(actor: User, today: date, now: datetime, capability: Ca
         .order_by()
         .values("client_id")
     )
-    if capability in BREAK_GLASS_CAPABILITIES:
+    if capability in BREAK_GLASS_CAPABILITIES and _live_grant_client_ids(actor, now):
         live_grants = (
             BreakGlassGrant.objects.filter(actor=actor, granted_at__lte=now, expires_at__gt=now)
             .order_by()
@@ -120,10 +188,12 @@ def _care_relationship_q(actor: User, today: date, now: datetime, capability: Ca
 
 
 def _deny_q(actor: User) -> Q:
-    restriction = AccessRestriction.objects.filter(
-        client=OuterRef("pk"), staff=actor, lifted_at__isnull=True
-    )
-    return Q(Exists(restriction)) | Q(staff_account=actor)
+    """A restriction naming the actor, or the actor's own record (SEC-13)."""
+    denied = Q(staff_account=actor)
+    restricted = _restricted_client_ids(actor)
+    if restricted:
+        denied |= Q(pk__in=restricted)
+    return denied
 
 
 def clients_visible_to(*, actor: User, capability: Capability) -> QuerySet[Client]:
@@ -146,13 +216,27 @@ def clients_not_denied(*, actor: User) -> QuerySet[Client]:
     return Client.objects.exclude(_deny_q(actor))
 
 
-def client_for(*, actor: User, client_id: int | str, capability: Capability) -> Client:
-    """The client with ``client_id`` if ``actor`` may use ``capability`` on it, else 404."""
+def visible_client_or_none(
+    *, actor: User, client_id: int | str, capability: Capability
+) -> Client | None:
+    """The client with ``client_id`` if ``actor`` may use ``capability`` on it, else None."""
     try:
         pk = int(client_id)
     except (TypeError, ValueError):
-        raise ClientNotFound from None
+        return None
+    kept = _decisions.get()
+    key = ("client", actor.pk, pk, capability)
+    if kept is not None and key in kept:
+        return kept[key]  # type: ignore[return-value]
     client = clients_visible_to(actor=actor, capability=capability).filter(pk=pk).first()
+    if kept is not None and client is not None:
+        kept[key] = client
+    return client
+
+
+def client_for(*, actor: User, client_id: int | str, capability: Capability) -> Client:
+    """The client with ``client_id`` if ``actor`` may use ``capability`` on it, else 404."""
+    client = visible_client_or_none(actor=actor, client_id=client_id, capability=capability)
     if client is None:
         raise ClientNotFound
     return client
@@ -160,23 +244,44 @@ def client_for(*, actor: User, client_id: int | str, capability: Capability) -> 
 
 def may(*, actor: User, client: Client, capability: Capability) -> bool:
     """Whether ``actor`` may use ``capability`` on an already loaded ``client``."""
-    return clients_visible_to(actor=actor, capability=capability).filter(pk=client.pk).exists()
+    found = visible_client_or_none(actor=actor, client_id=client.pk, capability=capability)
+    return found is not None
 
 
 def relationship(*, actor: User, client: Client) -> Relationship:
     """How ``actor`` is related to ``client`` today (for the audit purpose and the banner)."""
+    kept = _decisions.get()
+    key = ("relationship", actor.pk, client.pk)
+    if kept is not None and key in kept:
+        return kept[key]  # type: ignore[return-value]
+    link = _relationship(actor, client)
+    if kept is not None:
+        kept[key] = link
+    return link
+
+
+def _relationship(actor: User, client: Client) -> Relationship:
     today, now = timezone.localdate(), timezone.now()
     teams = CareTeamMember.objects.filter(CareTeamMember.active_q(today), client=client)
-    grant = (
-        BreakGlassGrant.objects.filter(
-            client=client, actor=actor, granted_at__lte=now, expires_at__gt=now
+    grant = None
+    if client.pk in _live_grant_client_ids(actor, now):
+        grant = (
+            BreakGlassGrant.objects.filter(
+                client=client, actor=actor, granted_at__lte=now, expires_at__gt=now
+            )
+            .order_by("-expires_at")
+            .first()
         )
-        .order_by("-expires_at")
-        .first()
+    # One query for both facts: which staff of the current team are the actor or supervisees.
+    supervisees = set(supervisee_ids(actor, today))
+    members = set(
+        teams.filter(staff_id__in=[actor.pk, *supervisees])
+        .order_by()
+        .values_list("staff_id", flat=True)
     )
     return Relationship(
-        on_team=teams.filter(staff=actor).exists(),
-        supervising=teams.filter(staff_id__in=supervisee_ids(actor, today)).exists(),
+        on_team=actor.pk in members,
+        supervising=bool(members & supervisees),
         break_glass=grant,
     )
 

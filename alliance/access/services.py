@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from datetime import date
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +21,7 @@ from alliance.access.models import (
 )
 from alliance.access.policy import (
     clients_visible_to,
+    forget_decisions,
     is_restricted,
     require_capability,
 )
@@ -29,7 +33,23 @@ from alliance.staff.models import User
 
 MINIMUM_REASON_LENGTH = 15
 
+F = TypeVar("F", bound=Callable[..., Any])
 
+
+def _changes_access(service: F) -> F:
+    """The policy's kept answers of this request are dropped once ``service`` has run."""
+
+    @functools.wraps(service)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return service(*args, **kwargs)
+        finally:
+            forget_decisions()
+
+    return wrapper  # type: ignore[return-value]
+
+
+@_changes_access
 def care_team_add(
     *, actor: User, client: Client, staff: User, role: str, start_on: date | None = None
 ) -> CareTeamMember:
@@ -60,6 +80,7 @@ def care_team_add(
     return member
 
 
+@_changes_access
 def care_team_end(
     *, actor: User, member: CareTeamMember, end_on: date | None = None
 ) -> CareTeamMember:
@@ -96,6 +117,7 @@ def care_team_end(
     return member
 
 
+@_changes_access
 def restriction_add(
     *, actor: User, client: Client, staff: User, reason: str, note: str = ""
 ) -> AccessRestriction:
@@ -129,6 +151,7 @@ def restriction_add(
     return restriction
 
 
+@_changes_access
 def restriction_lift(*, actor: User, restriction: AccessRestriction) -> AccessRestriction:
     """End a restriction; the row stays as history of who was kept out and when."""
     require_capability(actor, Capability.AUDIT_REVIEW)
@@ -161,6 +184,7 @@ class BreakGlassRefused(Exception):
         self.message = message
 
 
+@_changes_access
 def break_glass_start(
     *, actor: User, mrn: str, reason_code: str, reason_text: str, password: str
 ) -> BreakGlassGrant:

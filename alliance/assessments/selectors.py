@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime, tzinfo
+from typing import Any, NamedTuple
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -41,35 +42,44 @@ SHOWN_COLUMNS = (
 )
 
 
+class Point(NamedTuple):
+    """One administration as the chart plots it: four columns, no JSON decoded."""
+
+    id: int
+    completed_at: datetime
+    total: float | None
+    severity: str
+
+
 @dataclass
 class InstrumentSeries:
-    """Everything the Measures section shows for one instrument."""
+    """Everything the Measures section shows for one instrument.
+
+    ``points`` holds every administration (for the chart and the change); only the newest
+    ``TABLE_ROWS`` are loaded as whole rows, with their item answers, for the table.
+    """
 
     code: str
     name: str
-    administrations: list[Administration]
+    points: list[Point]
+    recent: list[Administration] = field(default_factory=list)
     svg: str = ""
     change: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def latest(self) -> Administration:
-        return self.administrations[-1]
+    def latest(self) -> Point:
+        return self.points[-1]
 
     @property
-    def recent(self) -> list[Administration]:
-        """The newest rows for the table; the chart above it plots every administration."""
-        return self.administrations[-TABLE_ROWS:][::-1]
+    def baseline(self) -> Point:
+        return self.points[0]
 
     @property
     def older_count(self) -> int:
-        return max(0, len(self.administrations) - TABLE_ROWS)
-
-    @property
-    def baseline(self) -> Administration:
-        return self.administrations[0]
+        return max(0, len(self.points) - len(self.recent))
 
 
-def _series(code: str, rows: list[Administration], chart_id: str) -> InstrumentSeries:
+def _series(code: str, rows: list[Point], chart_id: str, tz: tzinfo) -> InstrumentSeries:
     try:
         instrument = instruments.get(code)
     except instruments.UnknownInstrument:
@@ -87,7 +97,7 @@ def _series(code: str, rows: list[Administration], chart_id: str) -> InstrumentS
             if row.total not in verdicts:
                 verdicts[row.total] = instruments.change(code, baseline, row.total).reliable_change
             reliable = verdicts[row.total]
-        local = timezone.localtime(row.completed_at)  # the clinic's day, as the table shows it
+        local = row.completed_at.astimezone(tz)  # the clinic's day, as the table shows it
         label = f"{local:%Y-%m-%d}: {row.total:g}"
         if row.severity:
             label += f" ({row.severity.replace('_', ' ')})"
@@ -116,18 +126,30 @@ def _series(code: str, rows: list[Administration], chart_id: str) -> InstrumentS
 
 
 def measures_for(*, client: Client) -> list[InstrumentSeries]:
-    """The Measures section of a chart the caller has already opened (and audited)."""
-    rows = list(
+    """The Measures section of a chart the caller has already opened (and audited).
+
+    Two queries whatever the history: every administration's date, total and band for the
+    chart, then the newest ``TABLE_ROWS`` per instrument in full for the table. A client with
+    years of weekly measures would otherwise decode hundreds of answer sets nobody sees.
+    """
+    grouped: dict[str, list[Point]] = {}
+    for instrument, pk, completed_at, total, severity in (
         Administration.objects.filter(client=client)
-        .only(*SHOWN_COLUMNS)
-        .order_by("instrument", "completed_at")
-    )
-    grouped: dict[str, list[Administration]] = {}
-    for row in rows:
-        grouped.setdefault(row.instrument, []).append(row)
-    return [
-        _series(code, items, f"chart-{client.pk}-{code}") for code, items in sorted(grouped.items())
+        .order_by("instrument", "completed_at", "id")
+        .values_list("instrument", "id", "completed_at", "total", "severity")
+    ):
+        grouped.setdefault(instrument, []).append(Point(pk, completed_at, total, severity))
+    tz = timezone.get_current_timezone()
+    series = [
+        _series(code, items, f"chart-{client.pk}-{code}", tz)
+        for code, items in sorted(grouped.items())
     ]
+    shown = [p.id for s in series for p in s.points[-TABLE_ROWS:]]
+    if shown:
+        full = {a.pk: a for a in Administration.objects.filter(pk__in=shown).only(*SHOWN_COLUMNS)}
+        for s in series:
+            s.recent = [full[p.id] for p in reversed(s.points[-TABLE_ROWS:])]
+    return series
 
 
 def open_alerts_for_client(*, client: Client) -> list[CriticalAlert]:

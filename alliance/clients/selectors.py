@@ -22,6 +22,7 @@ from alliance.access.policy import (
     clients_visible_to,
     has_capability,
     relationship,
+    visible_client_or_none,
 )
 from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose
 from alliance.audit.services import audit_record
@@ -174,11 +175,7 @@ def client_chart(*, actor: User, client_id: object) -> Chart:
     """Open a client's chart: clinical for the care relationship, registry-only for front desk."""
     clinical = has_capability(actor, Capability.CHART_READ)
     capability = Capability.CHART_READ if clinical else Capability.DEMOGRAPHICS_READ
-    try:
-        pk = int(str(client_id))
-    except ValueError:
-        pk = -1
-    client = clients_visible_to(actor=actor, capability=capability).filter(pk=pk).first()
+    client = visible_client_or_none(actor=actor, client_id=str(client_id), capability=capability)
     if client is None:
         _record_denied(actor, client_id, AuditAction.CHART_VIEW)
         raise ClientNotFound
@@ -211,11 +208,7 @@ def client_chart(*, actor: User, client_id: object) -> Chart:
 
 def client_record_for(*, actor: User, client_id: object, capability: Capability) -> Client:
     """One client for an edit page, audited as a record view; 404 outside the policy."""
-    try:
-        pk = int(str(client_id))
-    except ValueError:
-        pk = -1
-    client = clients_visible_to(actor=actor, capability=capability).filter(pk=pk).first()
+    client = visible_client_or_none(actor=actor, client_id=str(client_id), capability=capability)
     if client is None:
         _record_denied(actor, client_id, AuditAction.RECORD_VIEW)
         raise ClientNotFound

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 
+from alliance.access.policy import decisions_cached
 from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client
@@ -114,7 +115,9 @@ class CapabilityGateMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        # The policy may keep its "allowed" answers for the length of this request only.
+        with decisions_cached():
+            return self.get_response(request)
 
     def process_view(
         self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
