@@ -140,7 +140,7 @@ def _kept(key: tuple[object, ...], compute: Callable[[], list[int]]) -> list[int
     return kept[key]  # type: ignore[return-value]
 
 
-def _live_grant_client_ids(actor: User, now: datetime) -> list[int]:
+def live_grant_client_ids(*, actor: User, now: datetime) -> list[int]:
     """Clients the actor holds a live break-the-glass grant on (almost always none)."""
     return _kept(
         ("grants", actor.pk),
@@ -177,7 +177,7 @@ def _care_relationship_q(actor: User, today: date, now: datetime, capability: Ca
         .order_by()
         .values("client_id")
     )
-    if capability in BREAK_GLASS_CAPABILITIES and _live_grant_client_ids(actor, now):
+    if capability in BREAK_GLASS_CAPABILITIES and live_grant_client_ids(actor=actor, now=now):
         live_grants = (
             BreakGlassGrant.objects.filter(actor=actor, granted_at__lte=now, expires_at__gt=now)
             .order_by()
@@ -264,7 +264,7 @@ def _relationship(actor: User, client: Client) -> Relationship:
     today, now = timezone.localdate(), timezone.now()
     teams = CareTeamMember.objects.filter(CareTeamMember.active_q(today), client=client)
     grant = None
-    if client.pk in _live_grant_client_ids(actor, now):
+    if client.pk in live_grant_client_ids(actor=actor, now=now):
         grant = (
             BreakGlassGrant.objects.filter(
                 client=client, actor=actor, granted_at__lte=now, expires_at__gt=now

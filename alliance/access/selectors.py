@@ -9,7 +9,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from alliance.access.models import AccessRestriction, BreakGlassGrant
-from alliance.access.policy import clients_visible_to, require_capability
+from alliance.access.policy import (
+    clients_visible_to,
+    live_grant_client_ids,
+    require_capability,
+)
 from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.services import audit_record
 from alliance.staff.capabilities import Capability
@@ -23,13 +27,15 @@ def live_grants_for(*, actor: User) -> list[BreakGlassGrant]:
     beats it (SEC-13), and the banner must not keep showing that client's name.
     """
     now = timezone.now()
+    if not live_grant_client_ids(actor=actor, now=now):
+        return []  # the usual case, usually already known to this request's policy checks
     live = list(
         BreakGlassGrant.objects.filter(actor=actor, granted_at__lte=now, expires_at__gt=now)
         .select_related("client")
         .order_by("expires_at")
     )
     if not live:
-        return []  # the usual case: one cheap query on every page
+        return []
     visible = set(
         clients_visible_to(actor=actor, capability=Capability.CHART_READ)
         .filter(pk__in=[g.client_id for g in live])
