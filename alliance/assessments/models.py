@@ -23,7 +23,11 @@ class AdministrationMode(models.TextChoices):
 class Administration(UndeletableModel):
     """One completed questionnaire: the answers (FHIR) and their recomputed score."""
 
-    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="administrations")
+    # No index of its own: admin_client_instr_idx starts with the client and serves its lookups,
+    # and a second index would only make every insert dearer.
+    client = models.ForeignKey(
+        Client, on_delete=models.PROTECT, related_name="administrations", db_index=False
+    )
     instrument = models.CharField(max_length=30)
     mode = models.CharField(max_length=20, choices=AdministrationMode.choices)
     completed_at = models.DateTimeField()
@@ -97,6 +101,15 @@ class CriticalAlert(UndeletableModel):
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="critical_alerts")
     administration = models.ForeignKey(
         Administration, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    # The link the answers came through: a client who corrects an invalid form after a critical
+    # answer raises one alert, not two.
+    link = models.ForeignKey(
+        "SelfCompletionLink",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="alerts",
     )
     instrument = models.CharField(max_length=30)
     flags = models.JSONField(default=list)

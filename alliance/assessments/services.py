@@ -73,10 +73,12 @@ def _alert_raise(
     flags: tuple[str, ...],
     administration: Administration | None,
     actor: User | None,
+    link: SelfCompletionLink | None = None,
 ) -> CriticalAlert:
     alert = CriticalAlert.objects.create(
         client=client,
         administration=administration,
+        link=link,
         instrument=instrument,
         flags=list(flags),
         raised_at=timezone.now(),
@@ -118,8 +120,8 @@ def administration_record(
     try:
         result = instruments.score(instrument, answers)
     except instruments.InstrumentInputError as error:
-        alert = None
-        if error.critical_flags:
+        alert = _alert_of_link(link)
+        if error.critical_flags and alert is None:
             with transaction.atomic():
                 alert = _alert_raise(
                     client=client,
@@ -127,6 +129,7 @@ def administration_record(
                     flags=tuple(error.critical_flags),
                     administration=None,
                     actor=actor,
+                    link=link,
                 )
         raise AnswersInvalid(error, alert) from error
     when = completed_at or now
@@ -173,16 +176,30 @@ def administration_record(
                 "total_mismatch": administration.total_mismatch,
             },
         )
-        alert = None
-        if result.critical_flags:
+        alert = _alert_of_link(link)
+        if alert is not None:
+            # Raised when an earlier, invalid attempt on this link showed the critical answer:
+            # the care team already has it; it now points at the answers that were saved.
+            CriticalAlert.objects.filter(pk=alert.pk, administration__isnull=True).update(
+                administration=administration, updated_at=now
+            )
+        elif result.critical_flags:
             alert = _alert_raise(
                 client=client,
                 instrument=instrument,
                 flags=tuple(result.critical_flags),
                 administration=administration,
                 actor=actor,
+                link=link,
             )
     return Recorded(administration, alert)
+
+
+def _alert_of_link(link: SelfCompletionLink | None) -> CriticalAlert | None:
+    """The alert an earlier attempt on this link raised, if any (one link, one alert)."""
+    if link is None:
+        return None
+    return CriticalAlert.objects.filter(link=link).first()
 
 
 def _jsonable(extras: dict[str, Any]) -> dict[str, Any]:

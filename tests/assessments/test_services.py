@@ -110,6 +110,37 @@ def test_a_critical_answer_is_alerted_even_when_another_answer_is_invalid(clinic
     assert (alert.flags, alert.administration_id) == (["phq9_item9_positive"], None)
 
 
+def test_a_client_who_corrects_an_invalid_form_raises_one_alert(clinic: Clinic) -> None:
+    """One link, one alert: the first (invalid) attempt alerts at once, the corrected one
+    attaches its saved answers to that alert instead of raising a second."""
+    _link, token = link_create(
+        actor=clinic.therapist_on_team, client=clinic.client_a, instrument="phq9"
+    )
+    invalid = phq9(item9=2)
+    invalid["1"] = 9
+    with pytest.raises(AnswersInvalid) as first:
+        link_submit(token=token, answers=invalid)
+    assert first.value.alert is not None
+    with pytest.raises(AnswersInvalid) as second:
+        link_submit(token=token, answers=invalid)
+    assert second.value.alert == first.value.alert
+
+    recorded = link_submit(token=token, answers=phq9(item9=2))
+
+    alert = CriticalAlert.objects.get()
+    assert recorded.alert == alert
+    assert alert.administration_id == recorded.administration.pk
+
+
+def test_each_link_with_a_critical_answer_raises_its_own_alert(clinic: Clinic) -> None:
+    for _ in range(2):
+        _link, token = link_create(
+            actor=clinic.therapist_on_team, client=clinic.client_a, instrument="phq9"
+        )
+        link_submit(token=token, answers=phq9(item9=1))
+    assert CriticalAlert.objects.count() == 2
+
+
 def test_staff_outside_the_care_team_cannot_record(clinic: Clinic) -> None:
     """SEC-10: the access policy applies to measures too."""
     with pytest.raises(ClientNotFound):
