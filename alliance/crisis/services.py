@@ -231,7 +231,8 @@ def crisis_action_add(
     body = _required_text(errors, "text", text, "Describe what was done.")
     if not _not_in_future(occurred_at, now):
         errors["occurred_at"] = ["An action cannot be recorded before it happens."]
-    elif occurred_at < episode.started_at:
+    elif occurred_at < episode.started_at.replace(second=0, microsecond=0):
+        # Forms give times to the minute: an entry in the minute the episode started is fine.
         errors["occurred_at"] = ["The action cannot be before the crisis episode started."]
     if corrects is not None and corrects.episode_id != episode.pk:
         errors["corrects"] = ["Choose an entry of this episode."]
