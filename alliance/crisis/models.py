@@ -9,7 +9,7 @@ deleted. Nothing here is ever hard-deleted (REL-02).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
@@ -117,6 +117,10 @@ class CrisisEpisode(UndeletableModel):
         return not self.is_open and self.goes_to_facility and self.discharge_date is None
 
 
+# A timeline entry written more than this after the action is marked with its recording time.
+LATE_ENTRY_AFTER = timedelta(minutes=15)
+
+
 class ActionKind(models.TextChoices):
     CONTACT = "contact", "Contact"
     INTERVENTION = "intervention", "Intervention"
@@ -145,6 +149,11 @@ class CrisisAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def recorded_later(self) -> bool:
+        """Written down well after it happened (worth showing beside the entry)."""
+        return self.recorded_at - self.occurred_at > LATE_ENTRY_AFTER
 
 
 class TaskKind(models.TextChoices):

@@ -369,3 +369,20 @@ def test_episode_page_queries_do_not_grow_with_the_timeline(
     add(30)
     many = queries_for(http, "get", episode_url(episode))
     assert many == few
+
+
+def test_a_late_entry_shows_when_it_was_recorded(clinic: Clinic, signed_in: SignIn) -> None:
+    episode = start(clinic, started_at=timezone.now() - timedelta(hours=3))
+    http = signed_in(clinic.therapist_on_team)
+    for minutes, text in ((120, "Late: mobile team called."), (0, "Now: client calmer.")):
+        http.post(
+            episode_url(episode, "action"),
+            {"kind": "contact", "occurred_at": local_now(timedelta(minutes=minutes)), "text": text},
+        )
+    page = http.get(episode_url(episode)).content.decode()
+    assert page.count('<p class="muted">Recorded ') == 1
+    late = page.index("Late: mobile team called.")
+    assert (
+        page.index("Recorded ") < page.index("Now: client calmer.")
+        and page.index("Recorded ") > late
+    )
