@@ -8,7 +8,7 @@ from django.urls import URLPattern, path
 from alliance.web.views import crisis
 
 CLIENT = "clients/<int:client_id>/"
-EPISODE = CLIENT + "crisis/<int:episode_id>/"
+EPISODE = CLIENT + "crisis/<int:crisis_id>/"
 
 urlpatterns: list[URLPattern] = [
     path(CLIENT + "crisis/new/", crisis.start, name="crisis_start"),
@@ -17,6 +17,6 @@ urlpatterns: list[URLPattern] = [
     path(EPISODE + "actions/new/", crisis.action, name="crisis_action"),
     path(EPISODE + "close/", crisis.close, name="crisis_close"),
     path(EPISODE + "discharge/", crisis.discharge, name="crisis_discharge"),
-    path(CLIENT + "follow-ups/<int:task_id>/", crisis.follow_up, name="follow_up"),
+    path(CLIENT + "follow-ups/<int:follow_up_id>/", crisis.follow_up, name="follow_up"),
     path("follow-ups/overdue/", crisis.overdue, name="follow_ups_overdue"),
 ]

@@ -1,6 +1,6 @@
 """Access-matrix rows and census objects of the crisis pages (merged by the matrix test).
 
-``episode_id`` is an open crisis episode of client_a started by therapist_on_team; ``task_id``
+``crisis_id`` is an open crisis episode of client_a started by therapist_on_team; ``follow_up_id``
 its caring-contact task. Starting, adding, closing and completing need CHART_WRITE on the client
 (404 outside the care relationship); reading the episode needs CHART_READ. The overdue list is
 every clinician's page (empty unless they supervise someone).
@@ -36,4 +36,4 @@ def census_objects(clinic: Clinic) -> dict[str, int | str]:
         presenting_concern="Census: walked in distressed.",
     )
     task = episode.follow_up_tasks.get(kind=TaskKind.CARING_CONTACT)
-    return {"episode_id": episode.pk, "task_id": task.pk}
+    return {"crisis_id": episode.pk, "follow_up_id": task.pk}

@@ -134,20 +134,20 @@ def _episode_page(
 
 
 @requires(Capability.CHART_READ)
-def episode(request: HttpRequest, client_id: int, episode_id: int) -> HttpResponse:
+def episode(request: HttpRequest, client_id: int, crisis_id: int) -> HttpResponse:
     """The episode: what started it, its timeline, its disposition and its follow-up tasks."""
-    found = episode_for(actor=actor_of(request), client_id=client_id, episode_id=episode_id)
+    found = episode_for(actor=actor_of(request), client_id=client_id, episode_id=crisis_id)
     return _episode_page(request, found)
 
 
 @requires(Capability.CHART_WRITE)
-def action(request: HttpRequest, client_id: int, episode_id: int) -> HttpResponse:
+def action(request: HttpRequest, client_id: int, crisis_id: int) -> HttpResponse:
     """Add an entry to the timeline (the episode page holds the same form)."""
     actor = actor_of(request)
     found = episode_for(
         actor=actor,
         client_id=client_id,
-        episode_id=episode_id,
+        episode_id=crisis_id,
         capability=Capability.CHART_WRITE,
     )
     actions = episode_detail(episode=found).actions
@@ -178,7 +178,7 @@ def action(request: HttpRequest, client_id: int, episode_id: int) -> HttpRespons
 def _episode_step(
     request: HttpRequest,
     client_id: int,
-    episode_id: int,
+    crisis_id: int,
     *,
     form_class: type[forms.Form],
     template: str,
@@ -190,7 +190,7 @@ def _episode_step(
     (kept) and saves nothing (REL-04)."""
     actor = actor_of(request)
     found = episode_for(
-        actor=actor, client_id=client_id, episode_id=episode_id, capability=Capability.CHART_WRITE
+        actor=actor, client_id=client_id, episode_id=crisis_id, capability=Capability.CHART_WRITE
     )
     form = form_class(request.POST or None)
     conflict = None
@@ -214,12 +214,12 @@ def _episode_step(
 
 
 @requires(Capability.CHART_WRITE)
-def close(request: HttpRequest, client_id: int, episode_id: int) -> HttpResponse:
+def close(request: HttpRequest, client_id: int, crisis_id: int) -> HttpResponse:
     """Record the disposition, which closes the episode."""
     return _episode_step(
         request,
         client_id,
-        episode_id,
+        crisis_id,
         form_class=CrisisCloseForm,
         template="web/crisis/close.html",
         ready=lambda episode: episode.is_open,
@@ -235,12 +235,12 @@ def close(request: HttpRequest, client_id: int, episode_id: int) -> HttpResponse
 
 
 @requires(Capability.CHART_WRITE)
-def discharge(request: HttpRequest, client_id: int, episode_id: int) -> HttpResponse:
+def discharge(request: HttpRequest, client_id: int, crisis_id: int) -> HttpResponse:
     """Record the discharge from the emergency department or hospital."""
     return _episode_step(
         request,
         client_id,
-        episode_id,
+        crisis_id,
         form_class=DischargeForm,
         template="web/crisis/discharge.html",
         ready=lambda episode: episode.awaits_discharge,
@@ -260,10 +260,10 @@ def _return_url(request: HttpRequest, task: FollowUpTask) -> str:
 
 
 @requires(Capability.CHART_WRITE)
-def follow_up(request: HttpRequest, client_id: int, task_id: int) -> HttpResponse:
+def follow_up(request: HttpRequest, client_id: int, follow_up_id: int) -> HttpResponse:
     """Complete a follow-up task, or mark it not needed with a reason."""
     actor = actor_of(request)
-    task = task_for(actor=actor, client_id=client_id, task_id=task_id)
+    task = task_for(actor=actor, client_id=client_id, task_id=follow_up_id)
     form = FollowUpCompleteForm(request.POST or None, prefix=f"t{task.pk}")
     conflict = None
     if request.method == "POST" and form.is_valid():
