@@ -28,7 +28,7 @@ from alliance.web.views import home as home_views
 from tests.audit.helpers import client_edit_data
 from tests.conftest import sign_in
 from tests.personas import PASSWORD, Clinic
-from tests.web import matrix_diagnoses, matrix_notes
+from tests.web.matrix_modules import MATRIX_MODULES
 
 TEMPLATES = Path(web_urls.__file__).parent / "templates"
 
@@ -72,8 +72,8 @@ def records(clinic: Clinic) -> dict[str, int]:
         password=PASSWORD,
     )
     return {
-        **matrix_diagnoses.census_objects(clinic),
-        **matrix_notes.census_objects(clinic),
+        # every app's census ids (tests/web/matrix_<app>.py), found by name as the matrix does
+        **{k: v for module in MATRIX_MODULES for k, v in module.census_objects(clinic).items()},
         "client_id": clinic.client_a.pk,
         "contact_id": contact.pk,
         "episode_id": episode.pk,

@@ -17,6 +17,7 @@ from alliance.clients.services import (
     contact_save,
     episode_save,
 )
+from alliance.crisis.selectors import crisis_for_chart
 from alliance.diagnoses.selectors import problems_for_chart
 from alliance.notes.selectors import timeline_for_chart
 from alliance.staff.capabilities import Capability
@@ -79,6 +80,7 @@ def chart(request: HttpRequest, client_id: int) -> HttpResponse:
             for alert in open_alerts_for_client(client=data.client)
         ]
         context["can_write"] = actor.has_capability(Capability.CHART_WRITE)
+        context["crisis"] = crisis_for_chart(client=data.client)
     return render(request, "web/clients/chart.html", context)
 
 

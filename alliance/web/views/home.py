@@ -12,6 +12,7 @@ from alliance.notes.selectors import unsigned_notes_for
 from alliance.staff.capabilities import Capability
 from alliance.web.access import staff
 from alliance.web.forms.measures import AcknowledgeForm
+from alliance.web.views.crisis import home_follow_ups
 from alliance.web.views.util import actor_of
 
 
@@ -36,6 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "alerts": alerts,
                 "today": today,
                 "unsigned_notes": unsigned_notes_for(actor=actor),
+                "follow_ups": home_follow_ups(actor=actor),
             },
         )
     if actor.has_capability(Capability.CLIENT_SEARCH):
