@@ -18,6 +18,7 @@ from alliance.clients.services import (
     episode_save,
 )
 from alliance.diagnoses.selectors import problems_for_chart
+from alliance.disclosures.selectors import report_list_for
 from alliance.notes.selectors import timeline_for_chart
 from alliance.staff.capabilities import Capability
 from alliance.web.access import requires
@@ -79,6 +80,7 @@ def chart(request: HttpRequest, client_id: int) -> HttpResponse:
             for alert in open_alerts_for_client(client=data.client)
         ]
         context["can_write"] = actor.has_capability(Capability.CHART_WRITE)
+        context["mandated_reports"] = report_list_for(actor=actor, client=data.client)
     return render(request, "web/clients/chart.html", context)
 
 

@@ -10,6 +10,7 @@ from django.core.management.commands import flush
 from django.db import connections
 
 from alliance.core.dbguards import append_only_tables, install_append_only, remove_append_only
+from alliance.disclosures.guards import install_disclosure_guards, remove_disclosure_guards
 from alliance.notes.guards import install_note_guards, remove_note_guards
 
 
@@ -19,9 +20,11 @@ class Command(flush.Command):
         for table in append_only_tables():
             remove_append_only(connection, table)
         remove_note_guards(connection)
+        remove_disclosure_guards(connection)
         try:
             super().handle(**options)
         finally:
             for table in append_only_tables():
                 install_append_only(connection, table)
             install_note_guards(connection)
+            install_disclosure_guards(connection)
