@@ -12,6 +12,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from alliance.disclosures.authorizations import authorization_record
+from alliance.disclosures.guards import AUTHORIZATION_FIXED
 from alliance.disclosures.models import (
     Authorization,
     Disclosure,
@@ -103,3 +104,10 @@ def test_database_refuses_a_compound_psychotherapy_authorization(clinic: Clinic)
             recorded_by=clinic.therapist_on_team,
         )
     )
+
+
+def test_every_authorization_column_is_guarded() -> None:
+    """A column added later must be listed as fixed or as part of the revocation, or the
+    SQLite trigger would let it change silently."""
+    columns = {f.column for f in Authorization._meta.concrete_fields}
+    assert columns == set(AUTHORIZATION_FIXED) | {"revoked_at", "revoked_by_id", "updated_at"}

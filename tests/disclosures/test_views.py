@@ -27,9 +27,10 @@ SignedIn = Callable[[User], HttpClient]
 def _pdf_text(content: bytes, tmp_path: Path) -> str:
     source = tmp_path / "out.pdf"
     source.write_bytes(content)
-    return subprocess.run(
+    text = subprocess.run(
         ["pdftotext", str(source), "-"], check=True, capture_output=True, text=True
     ).stdout
+    return " ".join(text.split())  # compare the words, not the layout
 
 
 def _report_post(version: int, **overrides: str) -> dict[str, str]:
@@ -153,7 +154,9 @@ def test_privacy_report_finds_by_mrn_and_prints(
     before = AuditEvent.objects.filter(actor=clinic.privacy_officer).count()
     pdf = http.get(reverse("web:disclosure_report_pdf", args=[clinic.client_a.pk]))
     assert pdf["Content-Type"] == "application/pdf"
-    assert "PD-DEMO-0042" in _pdf_text(pdf.content, tmp_path)
+    text = _pdf_text(pdf.content, tmp_path)
+    # pdftotext drops a hyphen where a line wrapped at it: compare without hyphens.
+    assert "City Police Department" in text and "PDDEMO0042" in text.replace("-", "")
     assert AuditEvent.objects.filter(actor=clinic.privacy_officer).count() == before + 1
     empty = http.get(url, {"since": "2001-01-01", "until": "2001-12-31"})
     assert b"No disclosure between 2001-01-01 and 2001-12-31" in empty.content
