@@ -124,6 +124,12 @@ def own_report_for_change(*, actor: User, report_id: object) -> MandatedReport:
 
 
 def report_viewed(*, actor: User, report: MandatedReport) -> None:
+    """The read, with the accounting entries the page shows beside the report (SEC-29)."""
+    shown = list(
+        Disclosure.objects.filter(
+            source_type=DisclosureSource.MANDATED_REPORT, source_id=report.pk
+        ).values_list("pk", flat=True)
+    )
     with transaction.atomic():
         audit_record(
             actor=actor,
@@ -131,7 +137,7 @@ def report_viewed(*, actor: User, report: MandatedReport) -> None:
             client=report.client_id,
             target=report,
             purpose=_purpose(actor),
-            detail={"status": report.status, "category": CATEGORY},
+            detail={"status": report.status, "category": CATEGORY, "disclosures": shown},
         )
 
 
@@ -326,3 +332,11 @@ def authorizations_for(*, actor: User, client: Client) -> list[Authorization]:
                 detail={"authorizations": [a.pk for a in rows]},
             )
     return rows
+
+
+def authorization_for(*, client: Client, authorization_id: int) -> Authorization:
+    """One authorization of ``client`` (already opened under the policy by the caller)."""
+    authorization = Authorization.objects.filter(client=client, pk=authorization_id).first()
+    if authorization is None:
+        raise Http404
+    return authorization

@@ -15,7 +15,7 @@ from django.utils import timezone
 from alliance.audit.models import AuditEvent
 from alliance.disclosures.authorizations import authorization_record
 from alliance.disclosures.examples import DUTY_TO_WARN
-from alliance.disclosures.models import Disclosure, MandatedReport, ReportStatus
+from alliance.disclosures.models import Authorization, Disclosure, MandatedReport, ReportStatus
 from alliance.notes.models import NoteTemplate
 from alliance.notes.services import note_create, note_save, note_sign
 from alliance.staff.models import User
@@ -209,3 +209,33 @@ def test_chart_links_reports_only_for_those_who_may_see_them(
     assert link in signed_in(clinic.supervisor).get(chart).content
     assert link not in signed_in(clinic.psychiatrist).get(chart).content
     assert link not in signed_in(clinic.peer_specialist).get(chart).content
+
+
+def test_revoking_an_authorization(clinic: Clinic, signed_in: SignedIn) -> None:
+    """SEC-17: a revocation is recorded once, from the client's authorizations page."""
+    http = signed_in(clinic.therapist_on_team)
+    url = reverse("web:authorizations", args=[clinic.client_a.pk])
+    today = timezone.localdate()
+    compound = http.post(
+        url,
+        {
+            "recipient": "Insurer",
+            "purpose": "Claims",
+            "covers_psychotherapy_notes": "on",
+            "covers_other": "Treatment summary",
+            "signed_on": today.isoformat(),
+            "expires_on": (today + timedelta(days=30)).isoformat(),
+        },
+    )
+    assert compound.status_code == 400 and b"cannot cover anything else" in compound.content
+    assert b'value="Treatment summary"' in compound.content
+    created = http.post(url, {**compound.wsgi_request.POST.dict(), "covers_other": ""})
+    assert created.status_code == 302
+    authorization = Authorization.objects.get()
+    revoke = reverse("web:authorization_revoke", args=[clinic.client_a.pk, authorization.pk])
+    assert http.post(revoke).status_code == 302
+    authorization.refresh_from_db()
+    assert authorization.revoked_at is not None
+    assert http.post(revoke).status_code == 302  # again: nothing changes, no error page
+    other = reverse("web:authorization_revoke", args=[clinic.client_b.pk, authorization.pk])
+    assert http.post(other).status_code == 404

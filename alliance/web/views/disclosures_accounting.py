@@ -11,7 +11,7 @@ from contextlib import suppress
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
@@ -30,6 +30,7 @@ from alliance.disclosures.selectors import (
     Accounting,
     accounting_client,
     accounting_for,
+    authorization_for,
     authorizations_for,
     client_by_mrn,
     default_period,
@@ -233,12 +234,7 @@ def revoke(request: HttpRequest, client_id: int, authorization_id: int) -> HttpR
     """The client revoked an authorization (from now on; earlier disclosures stand)."""
     actor = actor_of(request)
     client = client_record_for(actor=actor, client_id=client_id, capability=Capability.CHART_WRITE)
-    authorization = next(
-        (a for a in authorizations_for(actor=actor, client=client) if a.pk == authorization_id),
-        None,
-    )
-    if authorization is None:
-        raise Http404
+    authorization = authorization_for(client=client, authorization_id=authorization_id)
     with suppress(ValidationError):  # revoked already: the page shows it
         authorization_revoke(actor=actor, authorization=authorization)
     return redirect("web:authorizations", client_id=client.pk)
