@@ -289,3 +289,23 @@ def _relationship(actor: User, client: Client) -> Relationship:
 def is_restricted(*, actor: User, client: Client) -> bool:
     """An explicit deny applies (used by break-the-glass, which a deny also beats)."""
     return Client.objects.filter(pk=client.pk).filter(_deny_q(actor)).exists()
+
+
+def restricted_record_q(*, actor: User, author_field: str = "author") -> Q:
+    """Rows of a restricted record type (mandated reports, duty to warn: SEC-31) ``actor`` sees.
+
+    Only the author (while they hold ``MANDATED_REPORT``), the author's supervisors of today
+    and the privacy officer (``AUDIT_REVIEW``). Not the rest of the care team, not a
+    break-the-glass grant, not IT. A restriction naming the actor for the client, or the
+    client being the actor's own record, still denies. Filter a queryset of the record type
+    with it for the list, and the same queryset by id for the detail page.
+    """
+    nothing = Q(pk__in=[])
+    if not has_capability(actor, Capability.AUDIT_REVIEW):
+        if not has_capability(actor, Capability.MANDATED_REPORT):
+            return nothing
+        authors = [actor.pk, *supervisee_ids(actor, timezone.localdate())]
+        allowed = Q(**{f"{author_field}__in": authors})
+    else:
+        allowed = Q()
+    return allowed & ~Q(client__in=Client.objects.filter(_deny_q(actor)).values("pk"))

@@ -19,6 +19,7 @@ from alliance.clients.services import (
 )
 from alliance.crisis.selectors import crisis_for_chart
 from alliance.diagnoses.selectors import problems_for_chart
+from alliance.disclosures.selectors import report_list_for
 from alliance.notes.selectors import timeline_for_chart
 from alliance.staff.capabilities import Capability
 from alliance.web.access import requires
@@ -81,6 +82,7 @@ def chart(request: HttpRequest, client_id: int) -> HttpResponse:
         ]
         context["can_write"] = actor.has_capability(Capability.CHART_WRITE)
         context["crisis"] = crisis_for_chart(client=data.client)
+        context["mandated_reports"] = report_list_for(actor=actor, client=data.client)
     return render(request, "web/clients/chart.html", context)
 
 

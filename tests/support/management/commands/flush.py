@@ -11,6 +11,7 @@ from django.db import connections
 
 from alliance.core.dbguards import append_only_tables, install_append_only, remove_append_only
 from alliance.crisis.guards import install_crisis_guards, remove_crisis_guards
+from alliance.disclosures.guards import install_disclosure_guards, remove_disclosure_guards
 from alliance.notes.guards import install_note_guards, remove_note_guards
 
 
@@ -21,6 +22,7 @@ class Command(flush.Command):
             remove_append_only(connection, table)
         remove_note_guards(connection)
         remove_crisis_guards(connection)
+        remove_disclosure_guards(connection)
         try:
             super().handle(**options)
         finally:
@@ -28,3 +30,4 @@ class Command(flush.Command):
                 install_append_only(connection, table)
             install_note_guards(connection)
             install_crisis_guards(connection)
+            install_disclosure_guards(connection)
