@@ -1,0 +1,498 @@
+"""Treatment plans: the plan with live progress, draft editing, activation, revision, closing,
+version history and the printable PDF.
+
+Every page reaches its plan through the client (``plans.selectors.plan_for``: a 404 outside
+the access policy). Draft forms carry the plan version they were loaded at; a save from a stale
+version gets the conflict page, with what is saved now beside what was typed (REL-04).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
+
+from alliance.audit.actions import AuditAction
+from alliance.audit.services import audit_record
+from alliance.clients.selectors import client_record_for
+from alliance.notes.models import Note
+from alliance.plans.addressed import addressed_in
+from alliance.plans.models import TreatmentPlan
+from alliance.plans.nodes import KINDS, kind_of, node_add, node_change, node_in, node_remove
+from alliance.plans.selectors import (
+    active_objectives_for,
+    addressed_with_progress,
+    draft_choices_for,
+    plan_for,
+    plan_page,
+    plan_viewed,
+    plans_for_client,
+)
+from alliance.plans.services import (
+    PlanLocked,
+    StalePlan,
+    StepUpFailed,
+    plan_activate,
+    plan_close,
+    plan_create,
+    plan_revise,
+    plan_save,
+)
+from alliance.staff.capabilities import Capability
+from alliance.web.access import requires
+from alliance.web.forms.plans import (
+    ActivateForm,
+    AddressedForm,
+    CloseForm,
+    PlanCreateForm,
+    StrengthsForm,
+    VersionForm,
+    node_form,
+    node_values,
+)
+from alliance.web.pdf import PdfUnavailable, pdf_response, render_pdf
+from alliance.web.views.util import actor_of, add_service_errors
+
+WRONG_PASSWORD = "That password is not correct."  # noqa: S105
+
+
+def _plan_url(plan: TreatmentPlan, anchor: str = "") -> str:
+    url = reverse("web:plan_view", args=[plan.client_id, plan.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _status(form: Any, conflict: object = None) -> int:
+    if conflict is not None:
+        return 409
+    return 400 if form.is_bound and form.errors else 200
+
+
+def _with_version(request: HttpRequest, version: int) -> Any:
+    """What was typed, at the version now saved: saving again is a deliberate choice."""
+    data = request.POST.copy()
+    data["version"] = str(version)
+    return data
+
+
+@requires(Capability.CHART_READ)
+def plan_list(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Every plan of the client and its versions (old versions stay readable)."""
+    actor = actor_of(request)
+    client = client_record_for(actor=actor, client_id=client_id, capability=Capability.CHART_READ)
+    found = plans_for_client(actor=actor, client=client)
+    return render(
+        request,
+        "web/plans/list.html",
+        {"client": client, "plans": found.plans, "open_episodes": found.open_episodes},
+    )
+
+
+@requires(Capability.CHART_WRITE)
+def plan_new(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Start a draft plan for one of the client's open episodes of care."""
+    actor = actor_of(request)
+    client = client_record_for(actor=actor, client_id=client_id, capability=Capability.CHART_WRITE)
+    episodes = plans_for_client(actor=actor, client=client).open_episodes
+    form = PlanCreateForm(episodes, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = plan_create(
+                actor=actor, client=client, episode_id=int(form.cleaned_data["episode"])
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect(_plan_url(plan))
+    return render(
+        request,
+        "web/plans/new.html",
+        {"client": client, "form": form, "episodes": episodes},
+        status=_status(form),
+    )
+
+
+def _page_context(plan: TreatmentPlan) -> dict[str, Any]:
+    page = plan_page(plan=plan)
+    return {"plan": plan, "client": plan.client, "page": page, "tree": page.tree}
+
+
+@requires(Capability.CHART_READ)
+def plan_view(request: HttpRequest, client_id: int, treatment_plan_id: int) -> HttpResponse:
+    """The whole plan with each objective's live progress (read audited)."""
+    plan = plan_for(actor=actor_of(request), client_id=client_id, plan_id=treatment_plan_id)
+    context = _page_context(plan)
+    if plan.is_draft:
+        context["strengths_form"] = StrengthsForm(
+            initial={"strengths": plan.strengths, "version": plan.version}
+        )
+        context["version_form"] = VersionForm(initial={"version": plan.version})
+    return render(request, "web/plans/view.html", context)
+
+
+@requires(Capability.CHART_WRITE)
+def plan_strengths(request: HttpRequest, client_id: int, treatment_plan_id: int) -> HttpResponse:
+    """Save the draft's strengths and preferences."""
+    actor = actor_of(request)
+    posted = request.method == "POST"
+    plan = plan_for(
+        actor=actor,
+        client_id=client_id,
+        plan_id=treatment_plan_id,
+        capability=Capability.CHART_WRITE,
+        audit=not posted,
+    )
+    if not plan.is_draft:
+        return redirect(_plan_url(plan))
+    form = StrengthsForm(
+        request.POST or None, initial={"strengths": plan.strengths, "version": plan.version}
+    )
+    conflict = None
+    if posted and form.is_valid():
+        try:
+            plan_save(
+                actor=actor,
+                plan=plan,
+                strengths=form.cleaned_data["strengths"],
+                version=form.cleaned_data["version"],
+            )
+        except StalePlan as stale:
+            conflict = stale.current
+            form = StrengthsForm(_with_version(request, conflict.version))
+            form.is_valid()
+        except PlanLocked:
+            return redirect(_plan_url(plan))
+        else:
+            return redirect(_plan_url(plan))
+    if posted:
+        plan_viewed(actor=actor, plan=plan)
+    context = {"plan": plan, "client": plan.client, "form": form, "conflict": conflict}
+    if conflict is not None:
+        context["differences"] = [("Strengths", conflict.strengths, request.POST["strengths"])]
+    return render(request, "web/plans/strengths.html", context, status=_status(form, conflict))
+
+
+def _differences(kind_name: str, saved: Any, form: Any) -> list[tuple[str, str, str]]:
+    """(label, saved now, typed) for each field of a node that differs (conflict page)."""
+    rows = []
+    for name in KINDS[kind_name].fields:
+        theirs = getattr(saved, name, "") if saved is not None else ""
+        yours = form.data.get(name, "")
+        label = str(form.fields[name].label or name)
+        if hasattr(theirs, "pk"):
+            theirs = str(theirs)
+            field = form.fields[name]
+            yours = next((str(o) for o in field.queryset if str(o.pk) == yours), yours)
+        if str(theirs or "") != str(yours or ""):
+            rows.append((label, str(theirs or ""), str(yours or "")))
+    return rows
+
+
+@requires(Capability.CHART_WRITE)
+def node(
+    request: HttpRequest,
+    client_id: int,
+    treatment_plan_id: int,
+    node_kind: str,
+    plan_node_id: int | None = None,
+) -> HttpResponse:
+    """Add (``?parent=``) or change a problem, goal, objective or intervention of a draft."""
+    actor = actor_of(request)
+    posted = request.method == "POST"
+    plan = plan_for(
+        actor=actor,
+        client_id=client_id,
+        plan_id=treatment_plan_id,
+        capability=Capability.CHART_WRITE,
+        audit=not posted,
+    )
+    kind = kind_of(node_kind)
+    if not plan.is_draft:
+        return redirect(_plan_url(plan))
+    existing = node_in(plan, kind, plan_node_id) if plan_node_id is not None else None
+    source = request.POST if posted else request.GET
+    parent_id = source.get("parent", "")
+    parent = None
+    if existing is None and kind.parent:
+        parent = node_in(plan, KINDS[kind.parent], parent_id)
+    choices = draft_choices_for(client=plan.client)
+    initial: dict[str, Any] = {"version": plan.version}
+    if existing is not None:
+        initial.update({name: getattr(existing, name) for name in kind.fields})
+    form = node_form(
+        kind,
+        diagnoses=choices.diagnoses,
+        team=choices.team,
+        data=request.POST if posted else None,
+        initial=initial,
+    )
+    conflict = None
+    if posted and form.is_valid():
+        try:
+            if existing is None:
+                saved = node_add(
+                    actor=actor,
+                    plan=plan,
+                    kind=kind.name,
+                    parent_id=parent_id,
+                    values=node_values(form),
+                    version=form.cleaned_data["version"],
+                )
+            else:
+                saved = node_change(
+                    actor=actor,
+                    plan=plan,
+                    kind=kind.name,
+                    node_id=existing.pk,
+                    values=node_values(form),
+                    version=form.cleaned_data["version"],
+                )
+        except StalePlan as stale:
+            conflict = stale.current
+            if existing is not None:
+                existing = node_in(conflict, kind, existing.pk)
+            form = node_form(
+                kind,
+                diagnoses=choices.diagnoses,
+                team=choices.team,
+                data=_with_version(request, conflict.version),
+            )
+            form.is_valid()
+        except PlanLocked:
+            return redirect(_plan_url(plan))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect(_plan_url(plan, f"{kind.name}-{saved.pk}"))
+    if posted:
+        plan_viewed(actor=actor, plan=plan)
+    context: dict[str, Any] = {
+        "plan": plan,
+        "client": plan.client,
+        "form": form,
+        "kind": kind,
+        "existing": existing,
+        "parent": parent,
+        "parent_id": parent_id,
+        "conflict": conflict,
+    }
+    if conflict is not None:
+        context["differences"] = _differences(kind.name, existing, form)
+        context["tree"] = plan_page(plan=conflict).tree
+    return render(request, "web/plans/node.html", context, status=_status(form, conflict))
+
+
+@requires(Capability.CHART_WRITE)
+def node_delete(
+    request: HttpRequest, client_id: int, treatment_plan_id: int, node_kind: str, plan_node_id: int
+) -> HttpResponse:
+    """Remove a node (and what is under it) from a draft; it is kept, marked removed."""
+    actor = actor_of(request)
+    posted = request.method == "POST"
+    plan = plan_for(
+        actor=actor,
+        client_id=client_id,
+        plan_id=treatment_plan_id,
+        capability=Capability.CHART_WRITE,
+        audit=not posted,
+    )
+    kind = kind_of(node_kind)
+    if not plan.is_draft:
+        return redirect(_plan_url(plan))
+    existing = node_in(plan, kind, plan_node_id)
+    form = VersionForm(request.POST or None, initial={"version": plan.version})
+    stale = False
+    if posted and form.is_valid():
+        try:
+            node_remove(
+                actor=actor,
+                plan=plan,
+                kind=kind.name,
+                node_id=existing.pk,
+                version=form.cleaned_data["version"],
+            )
+        except StalePlan as error:
+            stale, plan = True, error.current
+            form = VersionForm(initial={"version": plan.version})
+        except PlanLocked:
+            return redirect(_plan_url(plan))
+        else:
+            return redirect(_plan_url(plan))
+    if posted:
+        plan_viewed(actor=actor, plan=plan)
+    return render(
+        request,
+        "web/plans/remove.html",
+        {
+            "plan": plan,
+            "client": plan.client,
+            "form": form,
+            "kind": kind,
+            "node": existing,
+            "stale": stale,
+        },
+        status=409 if stale else _status(form),
+    )
+
+
+@requires(Capability.NOTE_SIGN)
+def activate(request: HttpRequest, client_id: int, treatment_plan_id: int) -> HttpResponse:
+    """Record the client's agreement and activate the draft (password again, SEC-08)."""
+    actor = actor_of(request)
+    posted = request.method == "POST"
+    plan = plan_for(
+        actor=actor,
+        client_id=client_id,
+        plan_id=treatment_plan_id,
+        capability=Capability.CHART_WRITE,
+        audit=not posted,
+    )
+    if not plan.is_draft:
+        return redirect(_plan_url(plan))
+    form = ActivateForm(request.POST or None, initial={"version": plan.version})
+    changed = False
+    if posted and form.is_valid():
+        try:
+            active = plan_activate(
+                actor=actor,
+                plan=plan,
+                version=form.cleaned_data["version"],
+                agreement=form.agreement(),
+                password=form.cleaned_data["password"],
+            )
+        except StepUpFailed:
+            form.add_error("password", WRONG_PASSWORD)
+        except StalePlan as stale:
+            plan, changed = stale.current, True
+            plan.client = stale.current.client
+            form = ActivateForm(_with_version(request, plan.version))
+            form.is_valid()
+            form.add_error(None, "The draft was changed since you opened this page: read it again.")
+        except PlanLocked:
+            return redirect(_plan_url(plan))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect(_plan_url(active))
+    if posted:
+        plan_viewed(actor=actor, plan=plan)
+    context = {**_page_context(plan), "form": form, "changed": changed}
+    return render(
+        request, "web/plans/activate.html", context, status=409 if changed else _status(form)
+    )
+
+
+@requires(Capability.CHART_WRITE)
+def revise(request: HttpRequest, client_id: int, treatment_plan_id: int) -> HttpResponse:
+    """Start a new draft version from the active plan (the active one stays until then)."""
+    actor = actor_of(request)
+    posted = request.method == "POST"
+    plan = plan_for(
+        actor=actor,
+        client_id=client_id,
+        plan_id=treatment_plan_id,
+        capability=Capability.CHART_WRITE,
+        audit=not posted,
+    )
+    error_message = ""
+    if posted:
+        try:
+            draft = plan_revise(actor=actor, plan=plan)
+        except ValidationError as error:
+            error_message = " ".join(error.messages)
+            plan_viewed(actor=actor, plan=plan)
+        else:
+            return redirect(_plan_url(draft))
+    return render(
+        request,
+        "web/plans/revise.html",
+        {"plan": plan, "client": plan.client, "error": error_message},
+        status=400 if error_message else 200,
+    )
+
+
+@requires(Capability.CHART_WRITE)
+def close(request: HttpRequest, client_id: int, treatment_plan_id: int) -> HttpResponse:
+    """Close the active plan, or withdraw a draft, with a reason."""
+    actor = actor_of(request)
+    posted = request.method == "POST"
+    plan = plan_for(
+        actor=actor,
+        client_id=client_id,
+        plan_id=treatment_plan_id,
+        capability=Capability.CHART_WRITE,
+        audit=not posted,
+    )
+    form = CloseForm(request.POST or None)
+    if posted and form.is_valid():
+        try:
+            plan_close(
+                actor=actor,
+                plan=plan,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+                password=form.cleaned_data["password"],
+            )
+        except StepUpFailed:
+            form.add_error("password", WRONG_PASSWORD)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect(_plan_url(plan))
+    if posted:
+        plan_viewed(actor=actor, plan=plan)
+    return render(
+        request,
+        "web/plans/close.html",
+        {"plan": plan, "client": plan.client, "form": form},
+        status=_status(form),
+    )
+
+
+@requires(Capability.CHART_READ)
+def print_pdf(request: HttpRequest, client_id: int, treatment_plan_id: int) -> HttpResponse:
+    """The plan as a PDF to hand to the client; the print is audited as an export (SEC-23)."""
+    actor = actor_of(request)
+    plan = plan_for(actor=actor, client_id=client_id, plan_id=treatment_plan_id, audit=False)
+    # The PDF fetches nothing (pdf.py), so its stylesheet is put in its HTML here: no template
+    # holds a <style> element, which pages served to a browser must never have (SEC-34).
+    css = render_to_string("web/plans/print.css")
+    context = {**_page_context(plan), "print_style": format_html("<style>{}</style>", css)}
+    try:
+        pdf = render_pdf("web/plans/print.html", context, request=request)
+    except PdfUnavailable as error:
+        plan_viewed(actor=actor, plan=plan)
+        return render(
+            request, "web/plans/print_unavailable.html", {**context, "error": error}, status=503
+        )
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        client=plan.client,
+        target=plan,
+        detail={"format": "pdf", "number": plan.number, "status": plan.status},
+    )
+    return pdf_response(pdf, filename=f"treatment-plan-{plan.pk}-v{plan.number}.pdf")
+
+
+# ------------------------------------------------- progress notes (used by web.views.notes)
+
+
+def note_objectives_form(note: Note, data: Any = None) -> AddressedForm | None:
+    """The draft's "objectives addressed" fields; None for psychotherapy notes (SEC-18)."""
+    if note.is_psychotherapy:
+        return None
+    objectives = active_objectives_for(client=note.client)
+    initial = AddressedForm.initial_from(addressed_in(note.content))
+    return AddressedForm(objectives, data, initial=initial)
+
+
+def note_objectives_context(note: Note) -> dict[str, Any]:
+    """What the note page shows of the plan: the objectives addressed, with live progress."""
+    if note.is_psychotherapy:
+        return {}
+    return {"addressed": addressed_with_progress(client=note.client, content=note.content)}
