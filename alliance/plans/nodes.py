@@ -32,6 +32,7 @@ from alliance.plans.models import (
     Problem,
     TreatmentPlan,
 )
+from alliance.plans.progress import instrument_name
 from alliance.plans.selectors import PlanNotFound
 from alliance.plans.services import bump, snapshot, writable
 from alliance.staff.capabilities import Capability
@@ -169,7 +170,8 @@ def _objective_values(values: dict[str, Any], errors: dict[str, list[str]]) -> d
     else:
         clean["target_value"] = float(value)
     if not clean["target"]:
-        clean["target"] = f"{instrument.name} {clean['direction']} {clean['target_value']:g}"
+        short = instrument_name(code)
+        clean["target"] = f"{short} {clean['direction']} {clean['target_value']:g}"
     return clean
 
 

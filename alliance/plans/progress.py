@@ -68,8 +68,9 @@ class ObjectiveProgress:
 
 
 def instrument_name(code: str) -> str:
+    """The instrument's short name ("PHQ-9"), without the long form in brackets."""
     try:
-        return instruments.get(code).name
+        return instruments.get(code).name.split(" (")[0]
     except instruments.UnknownInstrument:
         return code
 

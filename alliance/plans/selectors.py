@@ -20,7 +20,7 @@ from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client, Episode
 from alliance.diagnoses.models import CURRENT_STATUSES, Diagnosis
-from alliance.plans.addressed import addressed_in
+from alliance.plans.addressed import Rating, addressed_in
 from alliance.plans.models import Objective, PlanStatus, TreatmentPlan
 from alliance.plans.progress import ObjectiveProgress, progress_for
 from alliance.plans.tree import PlanTree, load_tree, signature_valid
@@ -281,11 +281,28 @@ def draft_choices_for(*, client: Client) -> DraftChoices:
     return DraftChoices(diagnoses, team)
 
 
+@dataclass(frozen=True)
+class AddressedObjective:
+    """One objective a note addressed: what the note says, and where it stands today."""
+
+    entry: dict[str, object]
+    rating_label: str
+    progress: ObjectiveProgress | None
+
+
 def addressed_with_progress(
     *, client: Client, content: dict[str, object]
-) -> list[tuple[dict[str, object], ObjectiveProgress | None]]:
+) -> list[AddressedObjective]:
     """The objectives a note addressed (as saved in it), each with its live progress now."""
     entries = addressed_in(content)
     ids = [int(str(e["objective"])) for e in entries if "objective" in e]
     progress = progress_of(client=client, objective_ids=ids) if ids else {}
-    return [(e, progress.get(int(str(e.get("objective", 0))))) for e in entries]
+    labels = dict(Rating.choices)
+    return [
+        AddressedObjective(
+            e,
+            str(labels.get(str(e.get("rating")), e.get("rating"))),
+            progress.get(int(str(e.get("objective", 0)))),
+        )
+        for e in entries
+    ]
