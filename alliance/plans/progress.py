@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
 
 from django.utils import timezone
 
@@ -65,6 +66,29 @@ class ObjectiveProgress:
     @property
     def measured(self) -> bool:
         return bool(self.instrument)
+
+    @property
+    def latest_text(self) -> str:
+        """ "PHQ-9 12 (2026-11-01; baseline 19)", or "—" without scores."""
+        if self.latest is None or self.baseline is None:
+            return "—"
+        day = timezone.localtime(self.latest.completed_at).date().isoformat()
+        return (
+            f"{self.instrument_name} {self.latest.total:g} ({day}; "
+            f"baseline {self.baseline.total:g})"
+        )
+
+    @property
+    def status_text(self) -> str:
+        """The state, the trend and the reliable change, in one sentence."""
+        parts = [self.state_label]
+        if self.trend:
+            parts.append(f"{self.trend} since the previous score")
+        if self.reliable_change:
+            parts.append(
+                "reliable change since baseline: " + self.reliable_change.replace("_", " ")
+            )
+        return "; ".join(parts)
 
 
 def instrument_name(code: str) -> str:
@@ -131,14 +155,18 @@ def compute(objective: Objective, series: list[Score], today: date) -> Objective
     else:
         state = ProgressState.NOT_YET
     trend = trend_of(objective.direction, series[-2].total, latest.total) if len(series) > 1 else ""
-    reliable = ""
-    if len(series) > 1:
-        try:
-            verdict = instruments.change(objective.instrument, baseline.total, latest.total)
-            reliable = verdict.reliable_change or ""
-        except (instruments.UnknownInstrument, instruments.InstrumentInputError):
-            reliable = ""
-    return result(state, baseline, latest, trend, reliable)
+    reliable = reliable_change(objective.instrument, baseline.total, latest.total)
+    return result(state, baseline, latest, trend, reliable if len(series) > 1 else "")
+
+
+@lru_cache(maxsize=4096)
+def reliable_change(code: str, baseline: float, latest: float) -> str:
+    """The instrument's reliable-change verdict (pure: the objectives of a plan share most
+    of their series, so each pair of totals is worked out once)."""
+    try:
+        return instruments.change(code, baseline, latest).reliable_change or ""
+    except (instruments.UnknownInstrument, instruments.InstrumentInputError):
+        return ""
 
 
 def progress_for(

@@ -23,7 +23,7 @@ from alliance.diagnoses.models import CURRENT_STATUSES, Diagnosis
 from alliance.plans.addressed import Rating, addressed_in
 from alliance.plans.models import Objective, PlanStatus, TreatmentPlan
 from alliance.plans.progress import ObjectiveProgress, progress_for
-from alliance.plans.tree import PlanTree, load_tree, signature_valid
+from alliance.plans.tree import ObjectiveNode, PlanTree, load_objectives, load_tree, signature_valid
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
 
@@ -139,7 +139,8 @@ def plans_for_client(*, actor: User, client: Client) -> ClientPlans:
 
 @dataclass(frozen=True)
 class ActivePlan:
-    tree: PlanTree
+    plan: TreatmentPlan
+    objectives: list[ObjectiveNode]
     review_state: str
 
 
@@ -152,8 +153,9 @@ class ChartPlan:
 
 
 def chart_plan_for(*, client: Client) -> ChartPlan:
-    """For a chart the caller has opened (and audited). A fixed number of queries per active
-    plan (one per tree level and one for the scores), whatever the number of objectives."""
+    """For a chart the caller has opened (and audited): the active plans' objectives with live
+    progress. One query for the plans, two per active plan (objectives, scores), whatever the
+    number of objectives."""
     plans = list(
         TreatmentPlan.objects.filter(
             client=client, status__in=[PlanStatus.ACTIVE, PlanStatus.DRAFT]
@@ -164,7 +166,7 @@ def chart_plan_for(*, client: Client) -> ChartPlan:
     today = timezone.localdate()
     return ChartPlan(
         active=[
-            ActivePlan(load_tree(p), p.review_state(today, REVIEW_WARNING_DAYS))
+            ActivePlan(p, load_objectives(p), p.review_state(today, REVIEW_WARNING_DAYS))
             for p in plans
             if p.is_active
         ],

@@ -105,6 +105,35 @@ def load_tree(plan: TreatmentPlan, *, with_progress: bool = True) -> PlanTree:
     return PlanTree(plan, list(by_problem.values()))
 
 
+# What the chart shows of an objective: its words, target and binding (no timestamps).
+OBJECTIVE_SUMMARY = (
+    "id",
+    "plan_id",
+    "goal_id",
+    "position",
+    "description",
+    "target",
+    "target_date",
+    "instrument",
+    "direction",
+    "target_value",
+)
+
+
+def load_objectives(plan: TreatmentPlan) -> list[ObjectiveNode]:
+    """Only the plan's objectives with live progress, in plan order: two queries, for the
+    chart, which shows the objectives of the active plan and not the rest of its tree."""
+    objectives = list(
+        Objective.objects.filter(plan=plan)
+        .only(*OBJECTIVE_SUMMARY)
+        .order_by("goal__problem__position", "goal__position", "position", "id")
+    )
+    progress = progress_for(
+        client_id=plan.client_id, objectives=objectives, since=episode_start(plan)
+    )
+    return [ObjectiveNode(o, progress=progress.get(o.pk)) for o in objectives]
+
+
 def _day(value: date | None) -> str:
     return value.isoformat() if value else ""
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from alliance.audit.models import AuditEvent
 from alliance.clients.models import Episode
-from alliance.plans.models import Goal, PlanStatus, TreatmentPlan
+from alliance.plans.models import Goal, Objective, PlanStatus, TreatmentPlan
 from alliance.plans.progress import ProgressState
 from alliance.plans.selectors import (
     PlanNotFound,
@@ -77,7 +77,10 @@ def test_chart_section_shows_the_active_plan_and_drafts(
 
     section = chart_plan_for(client=clinic.client_a)
 
-    assert [a.tree.plan.pk for a in section.active] == [active_plan.pk]
+    assert [a.plan.pk for a in section.active] == [active_plan.pk]
+    assert [o.progress.target_text for o in section.active[0].objectives if o.progress] == [
+        f"PHQ-9 below 10 by {Objective.objects.get(plan=active_plan).target_date:%Y-%m-%d}"
+    ]
     assert [d.pk for d in section.drafts] == [draft.pk]
     assert section.active[0].review_state == ""
 

@@ -164,7 +164,7 @@ def test_the_chart_shows_the_active_plan_with_live_progress(
     )
 
     assert "No active treatment plan" not in body
-    assert "Depressive symptoms" in body and "latest PHQ-9 12" in body
+    assert "Depressive symptoms" in body and "PHQ-9 12 (" in body and "baseline 18)" in body
     assert "improving since the previous score" in body
 
 
