@@ -5,7 +5,7 @@
 
 from django.urls import URLPattern, path
 
-from alliance.web.views import plans
+from alliance.web.views import plan_drafts, plans
 
 PLANS = "clients/<int:client_id>/plans/"
 PLAN = PLANS + "<int:treatment_plan_id>/"
@@ -15,10 +15,10 @@ urlpatterns: list[URLPattern] = [
     path(PLANS, plans.plan_list, name="plan_list"),
     path(PLANS + "new/", plans.plan_new, name="plan_create"),
     path(PLAN, plans.plan_view, name="plan_view"),
-    path(PLAN + "strengths/", plans.plan_strengths, name="plan_strengths"),
-    path(PLAN + "<slug:node_kind>/new/", plans.node, name="plan_node_add"),
-    path(NODE, plans.node, name="plan_node_edit"),
-    path(NODE + "remove/", plans.node_delete, name="plan_node_remove"),
+    path(PLAN + "strengths/", plan_drafts.plan_strengths, name="plan_strengths"),
+    path(PLAN + "<slug:node_kind>/new/", plan_drafts.node, name="plan_node_add"),
+    path(NODE, plan_drafts.node, name="plan_node_edit"),
+    path(NODE + "remove/", plan_drafts.node_delete, name="plan_node_remove"),
     path(PLAN + "activate/", plans.activate, name="plan_activate"),
     path(PLAN + "revise/", plans.revise, name="plan_revise"),
     path(PLAN + "close/", plans.close, name="plan_close"),

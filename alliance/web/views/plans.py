@@ -23,11 +23,9 @@ from alliance.clients.selectors import client_record_for
 from alliance.notes.models import Note
 from alliance.plans.addressed import addressed_in
 from alliance.plans.models import TreatmentPlan
-from alliance.plans.nodes import KINDS, kind_of, node_add, node_change, node_in, node_remove
 from alliance.plans.selectors import (
     active_objectives_for,
     addressed_with_progress,
-    draft_choices_for,
     plan_for,
     plan_page,
     plan_viewed,
@@ -41,9 +39,9 @@ from alliance.plans.services import (
     plan_close,
     plan_create,
     plan_revise,
-    plan_save,
 )
 from alliance.staff.capabilities import Capability
+from alliance.staff.models import User
 from alliance.web.access import requires
 from alliance.web.forms.plans import (
     ActivateForm,
@@ -52,8 +50,6 @@ from alliance.web.forms.plans import (
     PlanCreateForm,
     StrengthsForm,
     VersionForm,
-    node_form,
-    node_values,
 )
 from alliance.web.pdf import PdfUnavailable, pdf_response, render_pdf
 from alliance.web.views.util import actor_of, add_service_errors
@@ -61,22 +57,40 @@ from alliance.web.views.util import actor_of, add_service_errors
 WRONG_PASSWORD = "That password is not correct."  # noqa: S105
 
 
-def _plan_url(plan: TreatmentPlan, anchor: str = "") -> str:
+def plan_url(plan: TreatmentPlan, anchor: str = "") -> str:
     url = reverse("web:plan_view", args=[plan.client_id, plan.pk])
     return f"{url}#{anchor}" if anchor else url
 
 
-def _status(form: Any, conflict: object = None) -> int:
+def form_status(form: Any, conflict: object = None) -> int:
     if conflict is not None:
         return 409
     return 400 if form.is_bound and form.errors else 200
 
 
-def _with_version(request: HttpRequest, version: int) -> Any:
+def with_version(request: HttpRequest, version: int) -> Any:
     """What was typed, at the version now saved: saving again is a deliberate choice."""
     data = request.POST.copy()
     data["version"] = str(version)
     return data
+
+
+def plan_for_change(
+    request: HttpRequest, client_id: int, plan_id: int
+) -> tuple[User, bool, TreatmentPlan]:
+    """The actor, whether this is a POST, and the plan to write to (404 outside the policy).
+    A GET is audited as a read; a POST is recorded by the service, or by ``plan_viewed``
+    when the page is shown again."""
+    actor = actor_of(request)
+    posted = request.method == "POST"
+    plan = plan_for(
+        actor=actor,
+        client_id=client_id,
+        plan_id=plan_id,
+        capability=Capability.CHART_WRITE,
+        audit=not posted,
+    )
+    return actor, posted, plan
 
 
 @requires(Capability.CHART_READ)
@@ -107,12 +121,12 @@ def plan_new(request: HttpRequest, client_id: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return redirect(_plan_url(plan))
+            return redirect(plan_url(plan))
     return render(
         request,
         "web/plans/new.html",
         {"client": client, "form": form, "episodes": episodes},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
@@ -134,225 +148,12 @@ def plan_view(request: HttpRequest, client_id: int, treatment_plan_id: int) -> H
     return render(request, "web/plans/view.html", context)
 
 
-@requires(Capability.CHART_WRITE)
-def plan_strengths(request: HttpRequest, client_id: int, treatment_plan_id: int) -> HttpResponse:
-    """Save the draft's strengths and preferences."""
-    actor = actor_of(request)
-    posted = request.method == "POST"
-    plan = plan_for(
-        actor=actor,
-        client_id=client_id,
-        plan_id=treatment_plan_id,
-        capability=Capability.CHART_WRITE,
-        audit=not posted,
-    )
-    if not plan.is_draft:
-        return redirect(_plan_url(plan))
-    form = StrengthsForm(
-        request.POST or None, initial={"strengths": plan.strengths, "version": plan.version}
-    )
-    conflict = None
-    if posted and form.is_valid():
-        try:
-            plan_save(
-                actor=actor,
-                plan=plan,
-                strengths=form.cleaned_data["strengths"],
-                version=form.cleaned_data["version"],
-            )
-        except StalePlan as stale:
-            conflict = stale.current
-            form = StrengthsForm(_with_version(request, conflict.version))
-            form.is_valid()
-        except PlanLocked:
-            return redirect(_plan_url(plan))
-        else:
-            return redirect(_plan_url(plan))
-    if posted:
-        plan_viewed(actor=actor, plan=plan)
-    context = {"plan": plan, "client": plan.client, "form": form, "conflict": conflict}
-    if conflict is not None:
-        context["differences"] = [("Strengths", conflict.strengths, request.POST["strengths"])]
-    return render(request, "web/plans/strengths.html", context, status=_status(form, conflict))
-
-
-def _differences(kind_name: str, saved: Any, form: Any) -> list[tuple[str, str, str]]:
-    """(label, saved now, typed) for each field of a node that differs (conflict page)."""
-    rows = []
-    for name in KINDS[kind_name].fields:
-        theirs = getattr(saved, name, "") if saved is not None else ""
-        yours = form.data.get(name, "")
-        label = str(form.fields[name].label or name)
-        if hasattr(theirs, "pk"):
-            theirs = str(theirs)
-            field = form.fields[name]
-            yours = next((str(o) for o in field.queryset if str(o.pk) == yours), yours)
-        if str(theirs or "") != str(yours or ""):
-            rows.append((label, str(theirs or ""), str(yours or "")))
-    return rows
-
-
-@requires(Capability.CHART_WRITE)
-def node(
-    request: HttpRequest,
-    client_id: int,
-    treatment_plan_id: int,
-    node_kind: str,
-    plan_node_id: int | None = None,
-) -> HttpResponse:
-    """Add (``?parent=``) or change a problem, goal, objective or intervention of a draft."""
-    actor = actor_of(request)
-    posted = request.method == "POST"
-    plan = plan_for(
-        actor=actor,
-        client_id=client_id,
-        plan_id=treatment_plan_id,
-        capability=Capability.CHART_WRITE,
-        audit=not posted,
-    )
-    kind = kind_of(node_kind)
-    if not plan.is_draft:
-        return redirect(_plan_url(plan))
-    existing = node_in(plan, kind, plan_node_id) if plan_node_id is not None else None
-    source = request.POST if posted else request.GET
-    parent_id = source.get("parent", "")
-    parent = None
-    if existing is None and kind.parent:
-        parent = node_in(plan, KINDS[kind.parent], parent_id)
-    choices = draft_choices_for(client=plan.client)
-    initial: dict[str, Any] = {"version": plan.version}
-    if existing is not None:
-        initial.update({name: getattr(existing, name) for name in kind.fields})
-    form = node_form(
-        kind,
-        diagnoses=choices.diagnoses,
-        team=choices.team,
-        data=request.POST if posted else None,
-        initial=initial,
-    )
-    conflict = None
-    if posted and form.is_valid():
-        try:
-            if existing is None:
-                saved = node_add(
-                    actor=actor,
-                    plan=plan,
-                    kind=kind.name,
-                    parent_id=parent_id,
-                    values=node_values(form),
-                    version=form.cleaned_data["version"],
-                )
-            else:
-                saved = node_change(
-                    actor=actor,
-                    plan=plan,
-                    kind=kind.name,
-                    node_id=existing.pk,
-                    values=node_values(form),
-                    version=form.cleaned_data["version"],
-                )
-        except StalePlan as stale:
-            conflict = stale.current
-            if existing is not None:
-                existing = node_in(conflict, kind, existing.pk)
-            form = node_form(
-                kind,
-                diagnoses=choices.diagnoses,
-                team=choices.team,
-                data=_with_version(request, conflict.version),
-            )
-            form.is_valid()
-        except PlanLocked:
-            return redirect(_plan_url(plan))
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect(_plan_url(plan, f"{kind.name}-{saved.pk}"))
-    if posted:
-        plan_viewed(actor=actor, plan=plan)
-    context: dict[str, Any] = {
-        "plan": plan,
-        "client": plan.client,
-        "form": form,
-        "kind": kind,
-        "existing": existing,
-        "parent": parent,
-        "parent_id": parent_id,
-        "conflict": conflict,
-    }
-    if conflict is not None:
-        context["differences"] = _differences(kind.name, existing, form)
-        context["tree"] = plan_page(plan=conflict).tree
-    return render(request, "web/plans/node.html", context, status=_status(form, conflict))
-
-
-@requires(Capability.CHART_WRITE)
-def node_delete(
-    request: HttpRequest, client_id: int, treatment_plan_id: int, node_kind: str, plan_node_id: int
-) -> HttpResponse:
-    """Remove a node (and what is under it) from a draft; it is kept, marked removed."""
-    actor = actor_of(request)
-    posted = request.method == "POST"
-    plan = plan_for(
-        actor=actor,
-        client_id=client_id,
-        plan_id=treatment_plan_id,
-        capability=Capability.CHART_WRITE,
-        audit=not posted,
-    )
-    kind = kind_of(node_kind)
-    if not plan.is_draft:
-        return redirect(_plan_url(plan))
-    existing = node_in(plan, kind, plan_node_id)
-    form = VersionForm(request.POST or None, initial={"version": plan.version})
-    stale = False
-    if posted and form.is_valid():
-        try:
-            node_remove(
-                actor=actor,
-                plan=plan,
-                kind=kind.name,
-                node_id=existing.pk,
-                version=form.cleaned_data["version"],
-            )
-        except StalePlan as error:
-            stale, plan = True, error.current
-            form = VersionForm(initial={"version": plan.version})
-        except PlanLocked:
-            return redirect(_plan_url(plan))
-        else:
-            return redirect(_plan_url(plan))
-    if posted:
-        plan_viewed(actor=actor, plan=plan)
-    return render(
-        request,
-        "web/plans/remove.html",
-        {
-            "plan": plan,
-            "client": plan.client,
-            "form": form,
-            "kind": kind,
-            "node": existing,
-            "stale": stale,
-        },
-        status=409 if stale else _status(form),
-    )
-
-
 @requires(Capability.NOTE_SIGN)
 def activate(request: HttpRequest, client_id: int, treatment_plan_id: int) -> HttpResponse:
     """Record the client's agreement and activate the draft (password again, SEC-08)."""
-    actor = actor_of(request)
-    posted = request.method == "POST"
-    plan = plan_for(
-        actor=actor,
-        client_id=client_id,
-        plan_id=treatment_plan_id,
-        capability=Capability.CHART_WRITE,
-        audit=not posted,
-    )
+    actor, posted, plan = plan_for_change(request, client_id, treatment_plan_id)
     if not plan.is_draft:
-        return redirect(_plan_url(plan))
+        return redirect(plan_url(plan))
     form = ActivateForm(request.POST or None, initial={"version": plan.version})
     changed = False
     if posted and form.is_valid():
@@ -369,35 +170,27 @@ def activate(request: HttpRequest, client_id: int, treatment_plan_id: int) -> Ht
         except StalePlan as stale:
             plan, changed = stale.current, True
             plan.client = stale.current.client
-            form = ActivateForm(_with_version(request, plan.version))
+            form = ActivateForm(with_version(request, plan.version))
             form.is_valid()
             form.add_error(None, "The draft was changed since you opened this page: read it again.")
         except PlanLocked:
-            return redirect(_plan_url(plan))
+            return redirect(plan_url(plan))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return redirect(_plan_url(active))
+            return redirect(plan_url(active))
     if posted:
         plan_viewed(actor=actor, plan=plan)
     context = {**_page_context(plan), "form": form, "changed": changed}
     return render(
-        request, "web/plans/activate.html", context, status=409 if changed else _status(form)
+        request, "web/plans/activate.html", context, status=409 if changed else form_status(form)
     )
 
 
 @requires(Capability.CHART_WRITE)
 def revise(request: HttpRequest, client_id: int, treatment_plan_id: int) -> HttpResponse:
     """Start a new draft version from the active plan (the active one stays until then)."""
-    actor = actor_of(request)
-    posted = request.method == "POST"
-    plan = plan_for(
-        actor=actor,
-        client_id=client_id,
-        plan_id=treatment_plan_id,
-        capability=Capability.CHART_WRITE,
-        audit=not posted,
-    )
+    actor, posted, plan = plan_for_change(request, client_id, treatment_plan_id)
     error_message = ""
     if posted:
         try:
@@ -406,7 +199,7 @@ def revise(request: HttpRequest, client_id: int, treatment_plan_id: int) -> Http
             error_message = " ".join(error.messages)
             plan_viewed(actor=actor, plan=plan)
         else:
-            return redirect(_plan_url(draft))
+            return redirect(plan_url(draft))
     return render(
         request,
         "web/plans/revise.html",
@@ -418,15 +211,7 @@ def revise(request: HttpRequest, client_id: int, treatment_plan_id: int) -> Http
 @requires(Capability.CHART_WRITE)
 def close(request: HttpRequest, client_id: int, treatment_plan_id: int) -> HttpResponse:
     """Close the active plan, or withdraw a draft, with a reason."""
-    actor = actor_of(request)
-    posted = request.method == "POST"
-    plan = plan_for(
-        actor=actor,
-        client_id=client_id,
-        plan_id=treatment_plan_id,
-        capability=Capability.CHART_WRITE,
-        audit=not posted,
-    )
+    actor, posted, plan = plan_for_change(request, client_id, treatment_plan_id)
     form = CloseForm(request.POST or None)
     if posted and form.is_valid():
         try:
@@ -442,14 +227,14 @@ def close(request: HttpRequest, client_id: int, treatment_plan_id: int) -> HttpR
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            return redirect(_plan_url(plan))
+            return redirect(plan_url(plan))
     if posted:
         plan_viewed(actor=actor, plan=plan)
     return render(
         request,
         "web/plans/close.html",
         {"plan": plan, "client": plan.client, "form": form},
-        status=_status(form),
+        status=form_status(form),
     )
 
 
