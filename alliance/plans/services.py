@@ -26,15 +26,11 @@ from alliance.clients.models import Client, Episode
 from alliance.plans.models import (
     AgreementKind,
     CloseReason,
-    Goal,
-    Intervention,
-    Objective,
     PlanSnapshot,
     PlanStatus,
-    Problem,
     TreatmentPlan,
 )
-from alliance.plans.tree import canonical, digest, load_tree
+from alliance.plans.tree import canonical, copy_tree, digest, load_tree
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
 
@@ -310,47 +306,7 @@ def plan_revise(*, actor: User, plan: TreatmentPlan) -> TreatmentPlan:
                 created_by=actor,
                 strengths=current.strengths,
             )
-            for p in tree.problems:
-                problem = Problem.objects.create(
-                    plan=draft,
-                    position=p.problem.position,
-                    diagnosis=p.problem.diagnosis,
-                    statement=p.problem.statement,
-                    client_words=p.problem.client_words,
-                )
-                for g in p.goals:
-                    goal = Goal.objects.create(
-                        plan=draft,
-                        problem=problem,
-                        position=g.goal.position,
-                        client_words=g.goal.client_words,
-                        target=g.goal.target,
-                    )
-                    for o in g.objectives:
-                        source = o.objective
-                        objective = Objective.objects.create(
-                            plan=draft,
-                            goal=goal,
-                            position=source.position,
-                            description=source.description,
-                            target=source.target,
-                            target_date=source.target_date,
-                            instrument=source.instrument,
-                            direction=source.direction,
-                            target_value=source.target_value,
-                        )
-                        Intervention.objects.bulk_create(
-                            Intervention(
-                                plan=draft,
-                                objective=objective,
-                                position=i.position,
-                                modality=i.modality,
-                                description=i.description,
-                                frequency=i.frequency,
-                                responsible_id=i.responsible_id,
-                            )
-                            for i in o.interventions
-                        )
+            copy_tree(tree, draft)
             snapshot(draft, actor, now)
             audit_record(
                 actor=actor,

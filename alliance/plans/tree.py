@@ -134,6 +134,51 @@ def load_objectives(plan: TreatmentPlan) -> list[ObjectiveNode]:
     return [ObjectiveNode(o, progress=progress.get(o.pk)) for o in objectives]
 
 
+def copy_tree(tree: PlanTree, draft: TreatmentPlan) -> None:
+    """Copy ``tree``'s live nodes, in order, into the new draft ``draft`` (a revision)."""
+    for p in tree.problems:
+        problem = Problem.objects.create(
+            plan=draft,
+            position=p.problem.position,
+            diagnosis=p.problem.diagnosis,
+            statement=p.problem.statement,
+            client_words=p.problem.client_words,
+        )
+        for g in p.goals:
+            goal = Goal.objects.create(
+                plan=draft,
+                problem=problem,
+                position=g.goal.position,
+                client_words=g.goal.client_words,
+                target=g.goal.target,
+            )
+            for o in g.objectives:
+                source = o.objective
+                objective = Objective.objects.create(
+                    plan=draft,
+                    goal=goal,
+                    position=source.position,
+                    description=source.description,
+                    target=source.target,
+                    target_date=source.target_date,
+                    instrument=source.instrument,
+                    direction=source.direction,
+                    target_value=source.target_value,
+                )
+                Intervention.objects.bulk_create(
+                    Intervention(
+                        plan=draft,
+                        objective=objective,
+                        position=i.position,
+                        modality=i.modality,
+                        description=i.description,
+                        frequency=i.frequency,
+                        responsible_id=i.responsible_id,
+                    )
+                    for i in o.interventions
+                )
+
+
 def _day(value: date | None) -> str:
     return value.isoformat() if value else ""
 

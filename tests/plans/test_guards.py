@@ -10,6 +10,8 @@ from collections.abc import Callable
 
 import pytest
 from django.db import DatabaseError, connection, transaction
+from django.test import Client as HttpClient
+from django.urls import reverse
 from django.utils import timezone
 
 from alliance.plans import guards
@@ -32,7 +34,9 @@ from alliance.plans.models import (
     Problem,
     TreatmentPlan,
 )
+from alliance.plans.selectors import plan_page
 from alliance.plans.services import plan_close
+from tests.conftest import sign_in
 from tests.personas import PASSWORD, Clinic
 
 PLAN = TreatmentPlan._meta.db_table
@@ -174,3 +178,24 @@ def test_guards_can_be_lifted_and_put_back(draft_plan: TreatmentPlan) -> None:
         install_plan_guards(connection)
     assert set(guards.guarded_tables()) >= {PLAN, "plans_objective"}
     refused(lambda: raw(f"DELETE FROM {PLAN} WHERE id = %s", [draft_plan.pk]), DELETE_MESSAGE)
+
+
+def test_a_plan_changed_behind_the_guards_shows_as_not_matching_its_agreement(
+    clinic: Clinic, active_plan: TreatmentPlan
+) -> None:
+    """REL-01: the digest recorded at activation is checked on every read of the plan."""
+    assert plan_page(plan=active_plan).signature_ok
+
+    remove_plan_guards(connection)
+    try:
+        Objective.objects.filter(plan=active_plan).update(target_value=20)
+    finally:
+        install_plan_guards(connection)
+
+    assert not plan_page(plan=active_plan).signature_ok
+    body = (
+        sign_in(HttpClient(), clinic.therapist_on_team)
+        .get(reverse("web:plan_view", args=[clinic.client_a.pk, active_plan.pk]))
+        .content.decode()
+    )
+    assert "no longer matches what the client agreed to" in body
