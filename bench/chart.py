@@ -122,6 +122,33 @@ def cpu_probe() -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def heavy_client_of(therapist: Any) -> tuple[int, int, int] | None:
+    """(client id, notes, objectives) of the therapist's client with the largest active plan
+    (``bench/generate.py --heavy-notes``), or None when the database has none."""
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from alliance.access.models import CareTeamMember
+    from alliance.notes.models import Note
+    from alliance.plans.models import Objective, TreatmentPlan
+
+    in_care = CareTeamMember.objects.filter(
+        CareTeamMember.active_q(timezone.localdate()), staff=therapist
+    ).values("client_id")
+    active = TreatmentPlan.objects.filter(status="active", client_id__in=in_care)
+    largest = (
+        Objective.objects.filter(plan__in=active)
+        .values("plan__client_id")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    if largest is None:
+        return None
+    client_id = largest["plan__client_id"]
+    return client_id, Note.objects.filter(client_id=client_id).count(), largest["n"]
+
+
 def database_version() -> str:
     from django.db import connection
 
@@ -180,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     if not caseload:
         raise SystemExit(f"{THERAPIST} has no clients in care")
+    heavy = heavy_client_of(therapist)
     clients, events = Client.objects.count(), AuditEvent.objects.count()
     as_therapist, as_desk = signed_in(therapist), signed_in(desk)
     pages = [
@@ -188,6 +216,18 @@ def main(argv: list[str] | None = None) -> int:
             TARGETS["chart"],
             lambda: as_therapist.get(f"/clients/{rng.choice(caseload)[0]}/"),
             lists_clients=False,
+        ),
+        *(
+            [
+                Page(
+                    f"chart (therapist, {heavy[1]} notes, {heavy[2]} plan objectives)",
+                    TARGETS["chart"],
+                    lambda: as_therapist.get(f"/clients/{heavy[0]}/"),
+                    lists_clients=False,
+                )
+            ]
+            if heavy
+            else []
         ),
         Page("caseload / (therapist)", None, lambda: as_therapist.get("/")),
         Page(

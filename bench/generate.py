@@ -566,6 +566,175 @@ def generate(*, clients: int, audit_events: int, seed: int = SEED) -> dict[str, 
     }
 
 
+HEAVY_MRN_NOTE = "bench heavy chart"
+
+
+def heavy_client(*, notes: int, objectives: int, seed: int = SEED) -> dict[str, Any]:
+    """Give one client of ``bench.therapist`` a long record: ``notes`` signed session notes
+    (one session each, over the last years), an active treatment plan with ``objectives``
+    objectives (ten per goal, one goal per problem, one intervention each, half bound to the
+    PHQ-9, half to the GAD-7) and a PHQ-9 and GAD-7 history. ``bench/chart.py --heavy`` times
+    that client's chart. Rows go in with ``bulk_create``; notes are signed with their real
+    SHA-256 (the chart checks every signature it shows) and the plan with its real digest."""
+    from django.db import transaction
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from alliance.access.models import CareTeamMember
+    from alliance.assessments.models import Administration, AdministrationMode
+    from alliance.clients.models import Client, Episode
+    from alliance.notes.models import Encounter, Note, NoteStatus, NoteTemplate, NoteVersion
+    from alliance.notes.signing import note_digest
+    from alliance.plans.models import (
+        AgreementKind,
+        Goal,
+        Intervention,
+        Objective,
+        PlanStatus,
+        Problem,
+        TreatmentPlan,
+    )
+    from alliance.plans.tree import digest, load_tree
+    from alliance.staff.models import User
+
+    rng = random.Random(seed + 1)
+    today = timezone.localdate()
+    now = timezone.now()
+    therapist = User.objects.get(username=BENCH_THERAPIST)
+    in_care = CareTeamMember.objects.filter(CareTeamMember.active_q(today), staff=therapist).values(
+        "client_id"
+    )
+    taken = TreatmentPlan.objects.values("client_id")
+    client = (
+        Client.objects.filter(pk__in=in_care, episodes__discharge_date__isnull=True)
+        .exclude(pk__in=taken)
+        .annotate(n=Count("notes"))
+        .order_by("n", "pk")
+        .first()
+    )
+    if client is None:
+        raise SystemExit(f"{BENCH_THERAPIST} has no client in care without a plan")
+    episode = Episode.objects.filter(client=client, discharge_date__isnull=True).first()
+    assert episode is not None
+    with transaction.atomic():
+        encounters = Encounter.objects.bulk_create(
+            Encounter(
+                client=client,
+                clinician=therapist,
+                date=today - timedelta(days=3 * (notes - i)),
+                start_time=time_of(9 + i % 8),
+                end_time=time_of(9 + i % 8, 50),
+                encounter_type="individual",
+                setting="office",
+            )
+            for i in range(notes)
+        )
+        written = Note.objects.bulk_create(
+            Note(
+                client=client,
+                encounter=e,
+                author=therapist,
+                template=NoteTemplate.DAP,
+                content={
+                    "data": f"Session {i + 1}: reviewed the week and the activity diary.",
+                    "assessment": rng.choice(["Engaged.", "Tired but engaged.", "Brighter."]),
+                    "plan": "Continue weekly sessions.",
+                },
+            )
+            for i, e in enumerate(encounters)
+        )
+        for note in written:
+            note.status, note.version = NoteStatus.SIGNED, 2
+            note.signed_by, note.signed_at = therapist, now
+            note.cpt_suggested = "90834"
+            note.content_hash = note_digest(note)
+        # Drafts become signed in one statement per batch (the guard allows draft -> signed).
+        Note.objects.bulk_update(
+            written,
+            ["status", "version", "signed_by", "signed_at", "cpt_suggested", "content_hash"],
+            batch_size=500,
+        )
+        NoteVersion.objects.bulk_create(
+            NoteVersion(
+                note=n,
+                version=2,
+                status=NoteStatus.SIGNED,
+                content=n.content,
+                saved_by=therapist,
+                saved_at=now,
+            )
+            for n in written
+        )
+        # Scores inside the episode, so that each objective has a baseline and a latest one.
+        start = episode.admission_date or episode.referral_date
+        step = max(1, (today - start).days // 25)
+        Administration.objects.bulk_create(
+            Administration(
+                client=client,
+                instrument=code,
+                mode=AdministrationMode.IN_SESSION,
+                completed_at=now - timedelta(days=step * (24 - k)),
+                questionnaire_response={},
+                answers={},
+                total=float(max(0, top - k // 2 + rng.randint(-1, 1))),
+                entered_by=therapist,
+            )
+            for code, top in (("phq9", 19), ("gad7", 15))
+            for k in range(24)
+        )
+        plan = TreatmentPlan.objects.create(
+            client=client, episode=episode, number=1, created_by=therapist
+        )
+        problems = Problem.objects.bulk_create(
+            Problem(plan=plan, position=p, statement=f"Problem {p + 1}", client_words="In my words")
+            for p in range(max(1, objectives // 10))
+        )
+        goals = Goal.objects.bulk_create(
+            Goal(
+                plan=plan, problem=p, position=p.position, client_words="Feel better", target="Met"
+            )
+            for p in problems
+        )
+        made = Objective.objects.bulk_create(
+            Objective(
+                plan=plan,
+                goal=goals[o % len(goals)],
+                position=o,
+                description=f"Objective {o + 1}",
+                target="",
+                target_date=today + timedelta(days=30 + o),
+                instrument="phq9" if o % 2 == 0 else "gad7",
+                direction="below",
+                target_value=10.0 if o % 2 == 0 else 8.0,
+            )
+            for o in range(objectives)
+        )
+        Intervention.objects.bulk_create(
+            Intervention(
+                plan=plan,
+                objective=o,
+                position=o.position,
+                modality="cbt",
+                frequency="weekly",
+                responsible=therapist,
+            )
+            for o in made
+        )
+        plan.status, plan.agreement_kind = PlanStatus.ACTIVE, AgreementKind.VERBAL
+        plan.agreed_on, plan.participation = today, HEAVY_MRN_NOTE
+        plan.activated_at, plan.activated_by = now, therapist
+        plan.review_due_on = today + timedelta(days=90)
+        plan.content_hash = digest(load_tree(plan, with_progress=False))
+        plan.save()
+    return {"client_id": client.pk, "notes": notes, "objectives": objectives}
+
+
+def time_of(hour: int, minute: int = 0) -> Any:
+    from datetime import time as clock
+
+    return clock(hour, minute)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=100_000)
@@ -577,6 +746,18 @@ def main(argv: list[str] | None = None) -> int:
         "them takes)",
     )
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--heavy-notes",
+        type=int,
+        default=500,
+        help="signed notes of the one heavy client (bench/chart.py --heavy); 0: no heavy client",
+    )
+    parser.add_argument("--heavy-objectives", type=int, default=100)
+    parser.add_argument(
+        "--heavy-only",
+        action="store_true",
+        help="only add the heavy client to a database generated before",
+    )
     args = parser.parse_args(argv)
     if args.clients < 1:
         parser.error("--clients must be at least 1")
@@ -595,7 +776,21 @@ def main(argv: list[str] | None = None) -> int:
     Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     call_command("migrate", interactive=False, verbosity=0)
+    if args.heavy_only:
+        heavy = heavy_client(notes=args.heavy_notes, objectives=args.heavy_objectives)
+        print(f"{connection.vendor}: heavy client {heavy}")
+        return 0
     result = generate(clients=args.clients, audit_events=audit_events, seed=args.seed)
+    if args.heavy_notes > 0:
+        heavy = heavy_client(notes=args.heavy_notes, objectives=args.heavy_objectives)
+        print(
+            f"heavy client {heavy['client_id']}: {heavy['notes']} notes, "
+            f"{heavy['objectives']} plan objectives",
+            file=sys.stderr,
+        )
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM (ANALYZE)")
     total = time.perf_counter() - started
     print(
         f"{connection.vendor}: {result['clients']} clients ({result['in_care']} in care), "

@@ -318,3 +318,7 @@ LOGGING = {
         "django.template": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# Treatment plans (alliance.plans): an active plan is due for review this many days after its
+# activation; the review shows on the clinician's caseload two weeks before.
+PLAN_REVIEW_DAYS = env_int("ALLIANCE_PLAN_REVIEW_DAYS", 90, minimum=1)

@@ -24,6 +24,7 @@ from alliance.clients.services import client_create, contact_save, episode_save
 from alliance.demo.crisis import demo_crisis
 from alliance.demo.disclosures import demo_disclosures
 from alliance.demo.people import synthetic_person
+from alliance.demo.plans import demo_plans
 from alliance.organisation.models import Organisation, Program
 from alliance.staff.disciplines import Discipline, LicenceType
 from alliance.staff.models import Licence, SupervisionLink, User
@@ -211,6 +212,7 @@ def demo_build(*, clients: int = 300, seed: int = 2026) -> DemoResult:
     _demo_measures(by_name["tmorgan"], rng, today)
     demo_crisis(therapist=by_name["tmorgan"])
     demo_disclosures(therapist=by_name["tmorgan"], password=demo_password("tmorgan"))
+    demo_plans(therapist=by_name["tmorgan"])
     return DemoResult(staff, clients)
 
 

@@ -42,6 +42,7 @@ from alliance.notes.models import (
 from alliance.notes.psychotherapy import excluded_content
 from alliance.notes.selectors import NoteNotFound
 from alliance.notes.signing import addendum_digest, note_digest
+from alliance.plans.addressed import missing_addressed, with_addressed
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import SupervisionLink, User
 
@@ -220,16 +221,33 @@ def note_create(
 # --------------------------------------------------------------------------------- drafts
 
 
-def note_save(*, actor: User, note: Note, values: dict[str, Any], version: int) -> Note:
+def note_save(
+    *,
+    actor: User,
+    note: Note,
+    values: dict[str, Any],
+    version: int,
+    addressed: list[dict[str, Any]] | None = None,
+) -> Note:
     """Save the draft's sections, if ``version`` is still the saved one (else ``StaleDraft``).
 
     Psychotherapy notes refuse content that belongs in the record, on every save (SEC-18).
+    ``addressed``: the treatment plan objectives the note addressed (``alliance.plans``);
+    ``None`` keeps those saved before.
     """
     _writable(actor, note.client_id)
     _own(actor, note)
     if not note.is_draft or note.in_error:
         raise NoteLocked
     content = _content(note.template, values)
+    # alliance.plans: the objectives addressed are part of the content (hashed, locked).
+    content = with_addressed(
+        client_id=note.client_id,
+        template=note.template,
+        content=content,
+        previous=note.content,
+        entries=addressed,
+    )
     now = timezone.now()
     with transaction.atomic():
         # The version test is inside the UPDATE itself: two saves from version n cannot both
@@ -282,6 +300,12 @@ def note_sign(*, actor: User, note: Note, version: int, password: str) -> Note:
     if missing:
         names = ", ".join(str(s.label) for s in missing)
         raise ValidationError(f"Fill in before signing: {names}.", code="incomplete")
+    # alliance.plans: a progress note says which objectives of the active plan it addressed.
+    unaddressed = missing_addressed(
+        client_id=current.client_id, template=current.template, content=current.content
+    )
+    if unaddressed:
+        raise ValidationError(unaddressed, code="incomplete")
     if current.is_psychotherapy:
         _content(current.template, current.content)
     now = timezone.now()

@@ -1,9 +1,10 @@
 """Printable documents: a Django template rendered to PDF with WeasyPrint.
 
 Plans and safety plans are printed and handed to clients, so the PDF must never reach out to
-the network: the URL fetcher refuses everything except ``data:`` URLs, and templates carry their
-own CSS inline. WeasyPrint is imported lazily because it needs Pango from the operating system
-(``make system-deps``); without it only the print buttons fail, with a message, not the app.
+the network: the URL fetcher refuses everything except ``data:`` URLs, and print CSS comes from
+a template given as ``stylesheet``. WeasyPrint is imported lazily because it needs Pango from
+the operating system (``make system-deps``); without it only the print buttons fail, with a
+message, not the app.
 """
 
 from __future__ import annotations
@@ -18,28 +19,31 @@ class PdfUnavailable(RuntimeError):
     """WeasyPrint or the Pango library it needs is not installed on this server."""
 
 
-def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    """Only ``data:`` URLs may be embedded; a PDF of a clinical record fetches nothing."""
-    if url.startswith("data:"):
-        from weasyprint.urls import default_url_fetcher
-
-        result: dict[str, Any] = default_url_fetcher(url)
-        return result
-    raise ValueError("external resources are not fetched when printing")
-
-
 def render_pdf(
-    template_name: str, context: dict[str, Any], *, request: HttpRequest | None = None
+    template_name: str,
+    context: dict[str, Any],
+    *,
+    request: HttpRequest | None = None,
+    stylesheet: str | None = None,
 ) -> bytes:
-    """The template rendered as HTML, then laid out as PDF bytes."""
+    """The template rendered as HTML, then laid out as PDF bytes.
+
+    ``stylesheet`` names a CSS template for print. It is handed to WeasyPrint directly, so no
+    template needs a ``<style>`` element (pages served to browsers must never have one).
+    """
     html = render_to_string(template_name, context, request=request)
+    css = render_to_string(stylesheet, context, request=request) if stylesheet else None
     try:
-        from weasyprint import HTML
+        from weasyprint import CSS, HTML
+        from weasyprint.urls import URLFetcher
     except (ImportError, OSError) as exc:  # OSError: Pango's shared library is missing
         raise PdfUnavailable(
             "Printing needs WeasyPrint and Pango on the server (make system-deps)."
         ) from exc
-    pdf: bytes = HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
+    # Only data: URLs: a printed clinical record fetches nothing from anywhere.
+    fetcher = URLFetcher(allowed_protocols={"data"})
+    sheets = [CSS(string=css, url_fetcher=fetcher)] if css else []
+    pdf: bytes = HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=sheets)
     return pdf
 
 

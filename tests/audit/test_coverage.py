@@ -511,15 +511,17 @@ def test_the_caseload_page_is_audited(
     response = signed_in(user).get(url("home"), REMOTE_ADDR=SOURCE)
 
     assert clinic.client_a.mrn in response.content.decode()
-    # one row per list the page shows: caseload, alerts, unsigned notes, follow-up tasks
+    # one row per list the page shows: the caseload, the alerts, the unsigned notes, the
+    # follow-up tasks and the treatment plan reviews due
     by_view = {e.detail.get("view"): e for e in events_after(seq)}
-    assert set(by_view) == {"caseload", "alerts", "unsigned_notes", "follow_ups"}
+    assert set(by_view) == {"caseload", "alerts", "unsigned_notes", "follow_ups", "plan_reviews"}
     event = by_view["caseload"]
     assert event.action == A.SEARCH
     assert event.detail["client_ids"] == [clinic.client_a.pk]
     assert_complete(event, user, started)
     assert_complete(by_view["unsigned_notes"], user, started)
     assert_complete(by_view["follow_ups"], user, started)
+    assert_complete(by_view["plan_reviews"], user, started)
 
 
 def test_the_break_glass_queue_is_audited(

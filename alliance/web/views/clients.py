@@ -21,6 +21,7 @@ from alliance.crisis.selectors import crisis_for_chart
 from alliance.diagnoses.selectors import problems_for_chart
 from alliance.disclosures.selectors import report_list_for
 from alliance.notes.selectors import timeline_for_chart
+from alliance.plans.selectors import chart_plan_for
 from alliance.staff.capabilities import Capability
 from alliance.web.access import requires
 from alliance.web.forms.clients import (
@@ -73,6 +74,7 @@ def chart(request: HttpRequest, client_id: int) -> HttpResponse:
     if data.clinical:
         context["measures"] = measures_for(client=data.client)
         context["problems"] = problems_for_chart(client=data.client)
+        context["treatment_plan"] = chart_plan_for(client=data.client)
         context["notes_timeline"] = timeline_for_chart(
             actor=actor, client=data.client, page=request.GET.get("notes_page")
         )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from alliance.assessments.selectors import alerts_for_home, due_measures_by_client
 from alliance.clients.selectors import caseload_for
 from alliance.notes.selectors import unsigned_notes_for
+from alliance.plans.selectors import plan_reviews_due_for
 from alliance.staff.capabilities import Capability
 from alliance.web.access import staff
 from alliance.web.forms.measures import AcknowledgeForm
@@ -38,6 +39,7 @@ def home(request: HttpRequest) -> HttpResponse:
                 "today": today,
                 "unsigned_notes": unsigned_notes_for(actor=actor),
                 "follow_ups": home_follow_ups(actor=actor),
+                "plan_reviews": plan_reviews_due_for(actor=actor),
             },
         )
     if actor.has_capability(Capability.CLIENT_SEARCH):

@@ -55,6 +55,7 @@ from alliance.web.forms.notes import (
     NoteCreateForm,
     SignForm,
 )
+from alliance.web.views.plans import note_objectives_context, note_objectives_form
 from alliance.web.views.util import actor_of, add_service_errors
 
 AUTOSAVE_HEADER = "X-Alliance-Autosave"
@@ -124,10 +125,13 @@ def _edit_page(
     status: int = 200,
     conflict: Note | None = None,
     saved: bool = False,
+    plan_form: Any = None,
 ) -> HttpResponse:
     context = {
         **_note_context(note),
         "form": form,
+        # alliance.plans: the treatment plan objectives this note addresses.
+        "plan_form": plan_form or note_objectives_form(note),
         "conflict": conflict,
         "differences": compared(note.template, conflict.content, form.content())
         if conflict is not None
@@ -154,18 +158,23 @@ def edit(request: HttpRequest, client_id: int, draft_id: int) -> HttpResponse:
 
     note = own_note_for(actor=actor, client_id=client_id, note_id=draft_id, audit=False)
     form = NoteContentForm(format_of(note.template), request.POST)
+    plan_form = note_objectives_form(note, request.POST)  # alliance.plans
     if not note.is_draft or note.in_error:
         if autosave:
             return JsonResponse({"locked": True, "message": "This note is signed."}, status=409)
         return redirect(_view_url(note))
-    if not form.is_valid():
+    if not form.is_valid() or (plan_form is not None and not plan_form.is_valid()):
         if autosave:
             return JsonResponse({"errors": ["The page is out of date: reload it."]}, status=400)
         note_viewed(actor=actor, note=note)
-        return _edit_page(request, note, form, status=400)
+        return _edit_page(request, note, form, status=400, plan_form=plan_form)
     try:
         saved = note_save(
-            actor=actor, note=note, values=form.content(), version=form.cleaned_data["version"]
+            actor=actor,
+            note=note,
+            values=form.content(),
+            version=form.cleaned_data["version"],
+            addressed=plan_form.entries() if plan_form is not None else None,
         )
     except StaleDraft as stale:
         if autosave:
@@ -183,7 +192,9 @@ def edit(request: HttpRequest, client_id: int, draft_id: int) -> HttpResponse:
         data["version"] = str(stale.current.version)
         form = NoteContentForm(format_of(note.template), data)
         form.is_valid()
-        return _edit_page(request, stale.current, form, status=409, conflict=stale.current)
+        return _edit_page(
+            request, stale.current, form, status=409, conflict=stale.current, plan_form=plan_form
+        )
     except NoteLocked:
         if autosave:
             return JsonResponse({"locked": True, "message": "This note is signed."}, status=409)
@@ -193,7 +204,7 @@ def edit(request: HttpRequest, client_id: int, draft_id: int) -> HttpResponse:
             return JsonResponse({"errors": error.messages}, status=400)
         add_service_errors(form, error)
         note_viewed(actor=actor, note=note)
-        return _edit_page(request, note, form, status=400)
+        return _edit_page(request, note, form, status=400, plan_form=plan_form)
     if autosave:
         return JsonResponse({"version": saved.version, "saved_at": saved.updated_at.isoformat()})
     if "sign" in request.POST:
@@ -233,7 +244,12 @@ def sign(request: HttpRequest, client_id: int, draft_id: int) -> HttpResponse:
     if posted:
         note_viewed(actor=actor, note=note)
     status = 409 if changed else 400 if form.is_bound and form.errors else 200
-    context = {**_note_context(note), "form": form, "changed": changed}
+    context = {
+        **_note_context(note),
+        "form": form,
+        "changed": changed,
+        **note_objectives_context(note),  # alliance.plans
+    }
     return render(request, "web/notes/sign.html", context, status=status)
 
 
@@ -252,6 +268,7 @@ def _view_page(
         "show_content": note.is_signed or mine,
         "cpt_form": cpt_form,
         "measures": latest_measures_for(client=note.client),
+        **note_objectives_context(note),  # alliance.plans: objectives addressed, live progress
     }
     return render(request, "web/notes/view.html", context, status=status)
 
@@ -384,6 +401,7 @@ def cosign(request: HttpRequest, client_id: int, note_id: int) -> HttpResponse:
         **_note_context(note),
         "form": form,
         "detail": note_detail(actor=actor, note=note),
+        **note_objectives_context(note),  # alliance.plans
     }
     return render(
         request,

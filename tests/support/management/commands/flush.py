@@ -13,6 +13,7 @@ from alliance.core.dbguards import append_only_tables, install_append_only, remo
 from alliance.crisis.guards import install_crisis_guards, remove_crisis_guards
 from alliance.disclosures.guards import install_disclosure_guards, remove_disclosure_guards
 from alliance.notes.guards import install_note_guards, remove_note_guards
+from alliance.plans.guards import install_plan_guards, remove_plan_guards
 
 
 class Command(flush.Command):
@@ -23,6 +24,7 @@ class Command(flush.Command):
         remove_note_guards(connection)
         remove_crisis_guards(connection)
         remove_disclosure_guards(connection)
+        remove_plan_guards(connection)
         try:
             super().handle(**options)
         finally:
@@ -31,3 +33,4 @@ class Command(flush.Command):
             install_note_guards(connection)
             install_crisis_guards(connection)
             install_disclosure_guards(connection)
+            install_plan_guards(connection)
