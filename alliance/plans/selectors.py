@@ -63,6 +63,18 @@ def plan_viewed(
     )
 
 
+def plan_printed(*, actor: User, plan: TreatmentPlan) -> None:
+    """A PDF of the plan left the system: audited as an export (SEC-23)."""
+    audit_record(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        client=plan.client,
+        target=plan,
+        purpose=AuditPurpose(relationship(actor=actor, client=plan.client).purpose),
+        detail={"format": "pdf", "number": plan.number, "status": plan.status},
+    )
+
+
 def plan_for(
     *,
     actor: User,

@@ -15,8 +15,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from alliance.audit.actions import AuditAction
-from alliance.audit.services import audit_record
 from alliance.clients.selectors import client_record_for
 from alliance.notes.models import Note
 from alliance.plans.addressed import addressed_in
@@ -26,6 +24,7 @@ from alliance.plans.selectors import (
     addressed_with_progress,
     plan_for,
     plan_page,
+    plan_printed,
     plan_viewed,
     plans_for_client,
 )
@@ -251,13 +250,7 @@ def print_pdf(request: HttpRequest, client_id: int, treatment_plan_id: int) -> H
         return render(
             request, "web/plans/print_unavailable.html", {**context, "error": error}, status=503
         )
-    audit_record(
-        actor=actor,
-        action=AuditAction.EXPORT,
-        client=plan.client,
-        target=plan,
-        detail={"format": "pdf", "number": plan.number, "status": plan.status},
-    )
+    plan_printed(actor=actor, plan=plan)
     return pdf_response(pdf, filename=f"treatment-plan-{plan.pk}-v{plan.number}.pdf")
 
 
