@@ -19,6 +19,7 @@ from alliance.clients.services import (
 )
 from alliance.diagnoses.selectors import problems_for_chart
 from alliance.notes.selectors import timeline_for_chart
+from alliance.safety.selectors import flags_by_client, safety_for_chart
 from alliance.staff.capabilities import Capability
 from alliance.web.access import requires
 from alliance.web.forms.clients import (
@@ -39,7 +40,11 @@ def search(request: HttpRequest) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         result = client_search(actor=actor_of(request), query=form.cleaned_data["q"])
-    return render(request, "web/clients/search.html", {"form": form, "result": result})
+    ids = [c.pk for c in result.clients] if result else []
+    flags = flags_by_client(actor=actor_of(request), client_ids=ids)
+    return render(
+        request, "web/clients/search.html", {"form": form, "result": result, "risk_flags": flags}
+    )
 
 
 @requires(Capability.CLIENT_REGISTER)
@@ -79,6 +84,7 @@ def chart(request: HttpRequest, client_id: int) -> HttpResponse:
             for alert in open_alerts_for_client(client=data.client)
         ]
         context["can_write"] = actor.has_capability(Capability.CHART_WRITE)
+        context["safety"] = safety_for_chart(actor=actor, client=data.client)
     return render(request, "web/clients/chart.html", context)
 
 

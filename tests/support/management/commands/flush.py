@@ -11,6 +11,7 @@ from django.db import connections
 
 from alliance.core.dbguards import append_only_tables, install_append_only, remove_append_only
 from alliance.notes.guards import install_note_guards, remove_note_guards
+from alliance.safety.guards import install_safety_guards, remove_safety_guards
 
 
 class Command(flush.Command):
@@ -19,9 +20,11 @@ class Command(flush.Command):
         for table in append_only_tables():
             remove_append_only(connection, table)
         remove_note_guards(connection)
+        remove_safety_guards(connection)
         try:
             super().handle(**options)
         finally:
             for table in append_only_tables():
                 install_append_only(connection, table)
             install_note_guards(connection)
+            install_safety_guards(connection)
