@@ -22,6 +22,7 @@ from alliance.assessments.services import administration_record
 from alliance.clients.models import Client
 from alliance.clients.services import client_create, contact_save, episode_save
 from alliance.demo.people import synthetic_person
+from alliance.demo.safety import demo_safety
 from alliance.organisation.models import Organisation, Program
 from alliance.staff.disciplines import Discipline, LicenceType
 from alliance.staff.models import Licence, SupervisionLink, User
@@ -207,6 +208,7 @@ def demo_build(*, clients: int = 300, seed: int = 2026) -> DemoResult:
                 last_contact_on=today - timedelta(days=rng.randint(0, 45))
             )
     _demo_measures(by_name["tmorgan"], rng, today)
+    demo_safety(by_name["tmorgan"], demo_password("tmorgan"))
     return DemoResult(staff, clients)
 
 
