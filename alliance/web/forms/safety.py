@@ -10,8 +10,10 @@ from django import forms
 from alliance.safety.models import ClientAgreement, FlagKind, RiskLevel
 from alliance.safety.plans import MEANS, STEPS
 from alliance.safety.risk import SECTIONS, Formulation
-from alliance.web.forms.notes import _password
+from alliance.web.forms.notes import AddendumForm, SignForm, _password
 from alliance.web.forms.widgets import DateInput
+
+__all__ = ["AddendumForm", "SignForm"]  # the notes' forms serve here too
 
 LEVELS = [("", "Choose the level"), *RiskLevel.choices]
 
@@ -55,16 +57,6 @@ class RiskAssessmentForm(forms.Form):
             violence_risk=self.cleaned_data.get("violence_risk") or "",
             review_on=self.cleaned_data.get("review_on"),
         )
-
-
-class SignForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    password = _password()
-
-
-class AddendumForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), label="Addendum")
-    password = _password()
 
 
 class EnteredInErrorForm(forms.Form):

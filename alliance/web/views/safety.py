@@ -59,6 +59,20 @@ def _sections(assessment: RiskAssessment) -> list[tuple[str, str]]:
     return [(label, assessment.content.get(key, "")) for key, label, _h in SECTIONS]
 
 
+def _for_write(
+    request: HttpRequest, client_id: int, assessment_id: int, own: bool = False
+) -> RiskAssessment:
+    """The assessment a page may write to; a GET is audited as a read, a POST by its service."""
+    return assessment_for(
+        actor=actor_of(request),
+        client_id=client_id,
+        assessment_id=assessment_id,
+        capability=Capability.CHART_WRITE,
+        own=own,
+        audit=request.method != "POST",
+    )
+
+
 def _status(form: Any) -> int:
     return 400 if form.is_bound and form.errors else 200
 
@@ -100,14 +114,7 @@ def edit(request: HttpRequest, client_id: int, risk_draft_id: int) -> HttpRespon
     """The author's draft; a save from a stale version shows what is saved now (REL-04)."""
     actor = actor_of(request)
     posted = request.method == "POST"
-    assessment = assessment_for(
-        actor=actor,
-        client_id=client_id,
-        assessment_id=risk_draft_id,
-        capability=Capability.CHART_WRITE,
-        own=True,
-        audit=not posted,
-    )
+    assessment = _for_write(request, client_id, risk_draft_id, own=True)
     if not assessment.is_draft or assessment.in_error:
         return redirect(_view_url(assessment))
     initial = {
@@ -163,14 +170,7 @@ def sign(request: HttpRequest, client_id: int, risk_draft_id: int) -> HttpRespon
     """Sign as shown, password again (SEC-08): locks it and sets the risk flags."""
     actor = actor_of(request)
     posted = request.method == "POST"
-    assessment = assessment_for(
-        actor=actor,
-        client_id=client_id,
-        assessment_id=risk_draft_id,
-        capability=Capability.CHART_WRITE,
-        own=True,
-        audit=not posted,
-    )
+    assessment = _for_write(request, client_id, risk_draft_id, own=True)
     if not assessment.is_draft or assessment.in_error:
         return redirect(_view_url(assessment))
     form = SignForm(request.POST or None, initial={"version": assessment.version})
@@ -229,13 +229,7 @@ def addendum(request: HttpRequest, client_id: int, assessment_id: int) -> HttpRe
     """Add a signed addendum to a signed assessment (step-up, SEC-08)."""
     actor = actor_of(request)
     posted = request.method == "POST"
-    assessment = assessment_for(
-        actor=actor,
-        client_id=client_id,
-        assessment_id=assessment_id,
-        capability=Capability.CHART_WRITE,
-        audit=not posted,
-    )
+    assessment = _for_write(request, client_id, assessment_id)
     if not assessment.is_signed or assessment.in_error:
         return redirect(_view_url(assessment))
     form = AddendumForm(request.POST or None)
@@ -270,14 +264,7 @@ def entered_in_error(request: HttpRequest, client_id: int, assessment_id: int) -
     """The author marks an assessment entered in error, with a reason (never deleted)."""
     actor = actor_of(request)
     posted = request.method == "POST"
-    assessment = assessment_for(
-        actor=actor,
-        client_id=client_id,
-        assessment_id=assessment_id,
-        capability=Capability.CHART_WRITE,
-        own=True,
-        audit=not posted,
-    )
+    assessment = _for_write(request, client_id, assessment_id, own=True)
     if assessment.in_error:
         return redirect(_view_url(assessment))
     form = EnteredInErrorForm(request.POST or None)
