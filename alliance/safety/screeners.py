@@ -49,8 +49,7 @@ def screeners_snapshot(*, client_id: int) -> list[dict[str, Any]]:
             "result": row.severity,
             "total": row.total,
             "flags": list(row.critical_flags),
+            "item9": row.answers.get(PHQ9_SUICIDE_ITEM) if code == "phq9" else None,
         }
-        if code == "phq9":
-            entry["item9"] = row.answers.get(PHQ9_SUICIDE_ITEM)
         snapshot.append(entry)
     return snapshot

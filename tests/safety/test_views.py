@@ -7,14 +7,20 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from django.test import Client as HttpClient
+from django.urls import get_resolver, reverse
 from django.utils import timezone
 
 from alliance.assessments.models import CriticalAlert
 from alliance.safety.models import RiskAssessment, SafetyPlanVersion
 from alliance.staff.models import User
+from alliance.web import urls_safety
 from alliance.web.views.safety_plans import DEVICE_COOKIE
+from tests.core.test_logging import all_logs, everything_logged
 from tests.personas import Clinic
+
+__all__ = ["all_logs"]  # the fixture
 
 
 def test_acknowledge_and_start_a_risk_assessment_linked_to_the_alert(
@@ -100,3 +106,33 @@ def test_the_public_link_binds_the_first_browser(
     assert phone.get(path).status_code == 200
     other = HttpClient().get(path)
     assert other.status_code == 403 and "another device" in other.content.decode()
+
+
+def test_no_safety_page_logs_the_client(
+    clinic: Clinic,
+    signed_in: Callable[[User], HttpClient],
+    all_logs: pytest.LogCaptureFixture,
+) -> None:
+    """SEC-28: a template lookup that fails logs its context; no safety page may have one."""
+    from tests.web.matrix_safety import census_objects
+
+    ids = census_objects(clinic)
+    ids["client_id"] = clinic.client_a.pk
+    alert = CriticalAlert.objects.create(
+        client=clinic.client_a, instrument="phq9", flags=["x"], raised_at=timezone.now()
+    )
+    names = [p.name for p in urls_safety.urlpatterns if p.name]
+    assert get_resolver()  # the URLconf is loaded
+    for persona in (clinic.therapist_on_team, clinic.psychiatrist):
+        http = signed_in(persona)
+        for name in names:
+            pattern = next(p for p in urls_safety.urlpatterns if p.name == name)
+            params = {k: ids[k] for k in pattern.pattern.converters}
+            http.get(reverse(f"web:{name}", kwargs=params))
+        http.get(f"/clients/{clinic.client_a.pk}/risk/new/?alert={alert.pk}")
+        http.get(f"/clients/{clinic.client_a.pk}/")
+        http.get("/")
+    signed_in(clinic.front_desk).get(f"/clients/{clinic.client_a.pk}/")
+    assert all_logs.records, "nothing was captured: the test would prove nothing"
+    logged = everything_logged(all_logs.records)
+    assert "Núñez" not in logged and "Zoë" not in logged

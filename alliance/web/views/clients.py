@@ -72,7 +72,12 @@ def create(request: HttpRequest) -> HttpResponse:
 def chart(request: HttpRequest, client_id: int) -> HttpResponse:
     actor = actor_of(request)
     data = client_chart(actor=actor, client_id=client_id)
-    context: dict[str, object] = {"chart": data, "client": data.client, "alerts": []}
+    context: dict[str, object] = {
+        "chart": data,
+        "client": data.client,
+        "alerts": [],
+        "safety": None,
+    }
     if data.clinical:
         context["measures"] = measures_for(client=data.client)
         context["problems"] = problems_for_chart(client=data.client)

@@ -102,6 +102,9 @@ def create(request: HttpRequest, client_id: int) -> HttpResponse:
             return redirect("web:risk_edit", client_id=client.pk, risk_draft_id=assessment.pk)
     context = {
         "client": client,
+        "assessment": None,
+        "conflict": None,
+        "saved": False,
         "form": form,
         "alert": alert,
         "screeners": screeners_snapshot(client_id=client.pk),

@@ -67,6 +67,7 @@ def plan(request: HttpRequest, client_id: int) -> HttpResponse:
         "client": page.client,
         "page": page,
         "display": plan_display(page.current) if page.current else None,
+        "link_error": "",
     }
     return render(request, "web/safety/plan.html", context)
 
