@@ -3,6 +3,7 @@ the one-page PDF, and the client's read-only link (public, bound to the first de
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from alliance.audit.actions import AuditAction
@@ -31,6 +33,16 @@ from alliance.web.pdf import PdfUnavailable, pdf_response, render_pdf
 from alliance.web.views.util import actor_of, add_service_errors
 
 WRONG_PASSWORD = "That password is not correct."  # noqa: S105
+PRINT_CSS = Path(__file__).resolve().parent.parent / "static" / "web" / "safety-plan-print.css"
+
+
+def _print_style() -> str:
+    """The print stylesheet for WeasyPrint, which lays out the HTML string without fetching
+    anything. Built here, not written in the template: templates hold no ``<style>`` (SEC-34
+    lint), and a PDF is not a page the browser's CSP applies to. The CSS is our own file."""
+    return mark_safe(f"<style>{PRINT_CSS.read_text()}</style>")  # noqa: S308
+
+
 DEVICE_COOKIE = "alliance_plan_device"
 
 
@@ -199,6 +211,7 @@ def pdf(request: HttpRequest, client_id: int, version_id: int) -> HttpResponse:
         "version": found,
         "display": plan_display(found),
         "clinic_name": settings.CLINIC_NAME,
+        "print_style": _print_style(),
     }
     try:
         document = render_pdf("web/safety/plan_pdf.html", context, request=request)
