@@ -251,6 +251,12 @@ CRISIS_LINE = env_str("ALLIANCE_CRISIS_LINE", "988 Suicide & Crisis Lifeline: ca
 EMERGENCY_NUMBER = env_str("ALLIANCE_EMERGENCY_NUMBER", "911")
 CLINIC_CRISIS_PHONE = env_str("ALLIANCE_CLINIC_CRISIS_PHONE", "")
 
+# Safety plans: the professionals section always lists CRISIS_LINE, EMERGENCY_NUMBER and this
+# after-hours line (else the organisation's after-hours phone); client links expire after
+# SAFETY_PLAN_LINK_DAYS days.
+AFTER_HOURS_LINE = env_str("ALLIANCE_AFTER_HOURS_LINE", CLINIC_CRISIS_PHONE)
+SAFETY_PLAN_LINK_DAYS = env_int("ALLIANCE_SAFETY_PLAN_LINK_DAYS", 30, minimum=1)
+
 BREAK_GLASS_DURATION = timedelta(minutes=env_int("ALLIANCE_BREAK_GLASS_MINUTES", 60, minimum=1))
 AUDIT_CHECKPOINT_DIR = env_path("ALLIANCE_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit-checkpoints")
 AUDIT_CHECKPOINT_EVERY = env_int("ALLIANCE_AUDIT_CHECKPOINT_EVERY", 500, minimum=1)

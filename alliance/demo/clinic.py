@@ -25,6 +25,7 @@ from alliance.demo.crisis import demo_crisis
 from alliance.demo.disclosures import demo_disclosures
 from alliance.demo.people import synthetic_person
 from alliance.demo.plans import demo_plans
+from alliance.demo.safety import demo_safety
 from alliance.organisation.models import Organisation, Program
 from alliance.staff.disciplines import Discipline, LicenceType
 from alliance.staff.models import Licence, SupervisionLink, User
@@ -213,6 +214,7 @@ def demo_build(*, clients: int = 300, seed: int = 2026) -> DemoResult:
     demo_crisis(therapist=by_name["tmorgan"])
     demo_disclosures(therapist=by_name["tmorgan"], password=demo_password("tmorgan"))
     demo_plans(therapist=by_name["tmorgan"])
+    demo_safety(by_name["tmorgan"], demo_password("tmorgan"))
     return DemoResult(staff, clients)
 
 

@@ -141,7 +141,7 @@ def test_client_answers_a_phq9_link_on_a_phone_and_the_alert_reaches_the_clinici
     # when they acknowledge it with "Client contacted"
     card = page.locator(f"#alert-{alert.pk}")
     card.get_by_label("Client contacted").check()
-    card.get_by_role("button", name="Acknowledge").click()
+    card.get_by_role("button", name="Acknowledge", exact=True).click()
 
     # then it leaves their home and the chart, and the action is recorded
     expect(page.get_by_role("heading", name="My caseload")).to_be_visible()

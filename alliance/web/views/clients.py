@@ -22,6 +22,7 @@ from alliance.diagnoses.selectors import problems_for_chart
 from alliance.disclosures.selectors import report_list_for
 from alliance.notes.selectors import timeline_for_chart
 from alliance.plans.selectors import chart_plan_for
+from alliance.safety.selectors import flags_by_client, safety_for_chart
 from alliance.staff.capabilities import Capability
 from alliance.web.access import requires
 from alliance.web.forms.clients import (
@@ -42,7 +43,11 @@ def search(request: HttpRequest) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         result = client_search(actor=actor_of(request), query=form.cleaned_data["q"])
-    return render(request, "web/clients/search.html", {"form": form, "result": result})
+    ids = [c.pk for c in result.clients] if result else []
+    flags = flags_by_client(actor=actor_of(request), client_ids=ids)
+    return render(
+        request, "web/clients/search.html", {"form": form, "result": result, "risk_flags": flags}
+    )
 
 
 @requires(Capability.CLIENT_REGISTER)
@@ -70,7 +75,12 @@ def create(request: HttpRequest) -> HttpResponse:
 def chart(request: HttpRequest, client_id: int) -> HttpResponse:
     actor = actor_of(request)
     data = client_chart(actor=actor, client_id=client_id)
-    context: dict[str, object] = {"chart": data, "client": data.client, "alerts": []}
+    context: dict[str, object] = {
+        "chart": data,
+        "client": data.client,
+        "alerts": [],
+        "safety": None,
+    }
     if data.clinical:
         context["measures"] = measures_for(client=data.client)
         context["problems"] = problems_for_chart(client=data.client)
@@ -85,6 +95,7 @@ def chart(request: HttpRequest, client_id: int) -> HttpResponse:
         context["can_write"] = actor.has_capability(Capability.CHART_WRITE)
         context["crisis"] = crisis_for_chart(client=data.client)
         context["mandated_reports"] = report_list_for(actor=actor, client=data.client)
+        context["safety"] = safety_for_chart(actor=actor, client=data.client)
     return render(request, "web/clients/chart.html", context)
 
 

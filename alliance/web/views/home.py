@@ -10,6 +10,8 @@ from alliance.assessments.selectors import alerts_for_home, due_measures_by_clie
 from alliance.clients.selectors import caseload_for
 from alliance.notes.selectors import unsigned_notes_for
 from alliance.plans.selectors import plan_reviews_due_for
+from alliance.safety.review import plan_reviews_due
+from alliance.safety.selectors import flags_by_client
 from alliance.staff.capabilities import Capability
 from alliance.web.access import staff
 from alliance.web.forms.measures import AcknowledgeForm
@@ -40,6 +42,10 @@ def home(request: HttpRequest) -> HttpResponse:
                 "unsigned_notes": unsigned_notes_for(actor=actor),
                 "follow_ups": home_follow_ups(actor=actor),
                 "plan_reviews": plan_reviews_due_for(actor=actor),
+                "risk_flags": flags_by_client(actor=actor, client_ids=[r.client.pk for r in rows]),
+                "safety_plan_reviews": plan_reviews_due(
+                    client_ids=[a.alert.client_id for a, _f in alerts]
+                ),
             },
         )
     if actor.has_capability(Capability.CLIENT_SEARCH):

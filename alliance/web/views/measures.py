@@ -242,6 +242,10 @@ def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            if request.POST.get("then") == "risk_assessment":
+                return redirect(
+                    reverse("web:risk_create", args=[alert.client_id]) + f"?alert={alert.pk}"
+                )
             if request.POST.get("return_to") == "chart":
                 return redirect("web:client_chart", client_id=alert.client_id)
             return redirect("web:home")

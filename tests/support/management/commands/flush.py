@@ -14,6 +14,7 @@ from alliance.crisis.guards import install_crisis_guards, remove_crisis_guards
 from alliance.disclosures.guards import install_disclosure_guards, remove_disclosure_guards
 from alliance.notes.guards import install_note_guards, remove_note_guards
 from alliance.plans.guards import install_plan_guards, remove_plan_guards
+from alliance.safety.guards import install_safety_guards, remove_safety_guards
 
 
 class Command(flush.Command):
@@ -25,6 +26,7 @@ class Command(flush.Command):
         remove_crisis_guards(connection)
         remove_disclosure_guards(connection)
         remove_plan_guards(connection)
+        remove_safety_guards(connection)
         try:
             super().handle(**options)
         finally:
@@ -34,3 +36,4 @@ class Command(flush.Command):
             install_crisis_guards(connection)
             install_disclosure_guards(connection)
             install_plan_guards(connection)
+            install_safety_guards(connection)

@@ -1,0 +1,56 @@
+"""The client's plan link: bound to the first device, expiring, revocable, every open audited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from alliance.audit.models import AuditEvent
+from alliance.safety.links import (
+    LinkOtherDevice,
+    LinkUnusable,
+    plan_link_create,
+    plan_link_open,
+    plan_link_revoke,
+    secret_hash,
+)
+from alliance.safety.models import SafetyPlanLink, SafetyPlanVersion
+from tests.personas import Clinic
+
+
+def test_the_first_device_keeps_the_link(plan_v1: SafetyPlanVersion, clinic: Clinic) -> None:
+    link, token = plan_link_create(actor=clinic.therapist_on_team, client=clinic.client_a)
+    assert SafetyPlanLink.objects.get(pk=link.pk).token_hash == secret_hash(token)
+    first = plan_link_open(token=token, device_secret="")
+    assert first.new_device_secret and first.version == plan_v1
+    again = plan_link_open(token=token, device_secret=first.new_device_secret)
+    assert again.new_device_secret == ""
+    with pytest.raises(LinkOtherDevice):
+        plan_link_open(token=token, device_secret="")
+    with pytest.raises(LinkOtherDevice):
+        plan_link_open(token=token, device_secret="guessed")
+    opens = AuditEvent.objects.filter(object_type="safety.SafetyPlanLink", action="record_view")
+    assert list(opens.order_by("seq").values_list("outcome", flat=True)) == [
+        "success",
+        "success",
+        "denied",
+        "denied",
+    ]
+    assert set(opens.values_list("client_id", flat=True)) == {clinic.client_a.pk}
+
+
+def test_expired_revoked_and_unknown_links_are_unusable(
+    plan_v1: SafetyPlanVersion, clinic: Clinic
+) -> None:
+    link, token = plan_link_create(actor=clinic.therapist_on_team, client=clinic.client_a)
+    with pytest.raises(LinkUnusable):
+        plan_link_open(token=token, device_secret="", now=link.expires_at + timedelta(seconds=1))
+    opened = plan_link_open(token=token, device_secret="")
+    plan_link_revoke(actor=clinic.therapist_on_team, client=clinic.client_a, link_id=link.pk)
+    with pytest.raises(LinkUnusable):
+        plan_link_open(token=token, device_secret=opened.new_device_secret)
+    with pytest.raises(LinkUnusable):
+        plan_link_open(token="nothing-like-it", device_secret="")
+    assert link.expires_at > timezone.now() + timedelta(days=29)

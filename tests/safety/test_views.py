@@ -1,0 +1,138 @@
+"""The safety pages through HTTP: alert → assessment, the PDF, the client's link."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from django.test import Client as HttpClient
+from django.urls import get_resolver, reverse
+from django.utils import timezone
+
+from alliance.assessments.models import CriticalAlert
+from alliance.safety.models import RiskAssessment, SafetyPlanVersion
+from alliance.staff.models import User
+from alliance.web import urls_safety
+from alliance.web.views.safety_plans import DEVICE_COOKIE
+from tests.core.test_logging import all_logs, everything_logged
+from tests.personas import Clinic
+
+__all__ = ["all_logs"]  # the fixture
+
+
+def test_acknowledge_and_start_a_risk_assessment_linked_to_the_alert(
+    clinic: Clinic, signed_in: Callable[[User], HttpClient]
+) -> None:
+    alert = CriticalAlert.objects.create(
+        client=clinic.client_a,
+        instrument="phq9",
+        flags=["phq9_item9_positive"],
+        raised_at=timezone.now(),
+    )
+    http = signed_in(clinic.therapist_on_team)
+    response = http.post(
+        f"/alerts/{alert.pk}/acknowledge/",
+        {f"a{alert.pk}-action": "safety_assessment", "then": "risk_assessment"},
+    )
+    url = f"/clients/{clinic.client_a.pk}/risk/new/?alert={alert.pk}"
+    assert (response.status_code, response["Location"]) == (302, url)
+    page = http.get(url).content.decode()
+    assert "answers the PHQ9 alert" in page and "No ASQ, C-SSRS screener or PHQ-9" in page
+    response = http.post(
+        f"/clients/{clinic.client_a.pk}/risk/new/",
+        {"alert": alert.pk, "risk_factors": "Job loss.", "suicide_risk": "moderate"},
+    )
+    created = RiskAssessment.objects.get()
+    assert created.alert == alert and created.content["risk_factors"] == "Job loss."
+    assert response["Location"].endswith(f"/risk/{created.pk}/edit/")
+
+
+def test_a_bad_review_date_is_shown_next_to_the_field_and_input_kept(
+    clinic: Clinic, signed_in: Callable[[User], HttpClient]
+) -> None:
+    http = signed_in(clinic.therapist_on_team)
+    response = http.post(
+        f"/clients/{clinic.client_a.pk}/risk/new/",
+        {"risk_factors": "Kept text", "review_on": "not a date"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 400 and "Kept text" in page and "valid date" in page
+
+
+def test_the_plan_prints_on_one_page_with_its_steps_and_988(
+    plan_v1: SafetyPlanVersion,
+    clinic: Clinic,
+    signed_in: Callable[[User], HttpClient],
+    tmp_path: Path,
+) -> None:
+    http = signed_in(clinic.psychiatrist)
+    response = http.get(f"/clients/{clinic.client_a.pk}/safety-plan/versions/{plan_v1.pk}/pdf/")
+    assert response["Content-Type"] == "application/pdf"
+    source = tmp_path / "plan.pdf"
+    source.write_bytes(response.content)
+    info = subprocess.run(["pdfinfo", str(source)], check=True, capture_output=True, text=True)
+    assert re.search(r"^Pages:\s+1$", info.stdout, re.M), info.stdout
+    text = subprocess.run(
+        ["pdftotext", str(source), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    for expected in (
+        "Warning signs",
+        "Walk by the river",
+        "988",
+        "Sister keeps the pills",
+        "My niece",
+    ):
+        assert expected in text
+    assert "Núñez" not in response["Content-Disposition"]
+
+
+def test_the_public_link_binds_the_first_browser(
+    plan_v1: SafetyPlanVersion, clinic: Clinic, signed_in: Callable[[User], HttpClient]
+) -> None:
+    http = signed_in(clinic.therapist_on_team)
+    page = http.post(f"/clients/{clinic.client_a.pk}/safety-plan/links/").content.decode()
+    url = page.split('class="link-url"')[0].rsplit('value="', 1)[1].split('"')[0]
+    path = url.replace("http://testserver", "")
+    phone = HttpClient()
+    first = phone.get(path)
+    assert first.status_code == 200 and "Walk by the river" in first.content.decode()
+    cookie = first.cookies[DEVICE_COOKIE]
+    assert cookie["httponly"] and cookie["path"] == path
+    for private in ("Núñez", clinic.client_a.mrn, "1990-04-23"):
+        assert private not in first.content.decode()
+    assert phone.get(path).status_code == 200
+    other = HttpClient().get(path)
+    assert other.status_code == 403 and "another device" in other.content.decode()
+
+
+def test_no_safety_page_logs_the_client(
+    clinic: Clinic,
+    signed_in: Callable[[User], HttpClient],
+    all_logs: pytest.LogCaptureFixture,
+) -> None:
+    """SEC-28: a template lookup that fails logs its context; no safety page may have one."""
+    from tests.web.matrix_safety import census_objects
+
+    ids = census_objects(clinic)
+    ids["client_id"] = clinic.client_a.pk
+    alert = CriticalAlert.objects.create(
+        client=clinic.client_a, instrument="phq9", flags=["x"], raised_at=timezone.now()
+    )
+    names = [p.name for p in urls_safety.urlpatterns if p.name]
+    assert get_resolver()  # the URLconf is loaded
+    for persona in (clinic.therapist_on_team, clinic.psychiatrist):
+        http = signed_in(persona)
+        for name in names:
+            pattern = next(p for p in urls_safety.urlpatterns if p.name == name)
+            params = {k: ids[k] for k in pattern.pattern.converters}
+            http.get(reverse(f"web:{name}", kwargs=params))
+        http.get(f"/clients/{clinic.client_a.pk}/risk/new/?alert={alert.pk}")
+        http.get(f"/clients/{clinic.client_a.pk}/")
+        http.get("/")
+    signed_in(clinic.front_desk).get(f"/clients/{clinic.client_a.pk}/")
+    assert all_logs.records, "nothing was captured: the test would prove nothing"
+    logged = everything_logged(all_logs.records)
+    assert "Núñez" not in logged and "Zoë" not in logged
