@@ -2,7 +2,8 @@
 alert on the clinician's home → acknowledge and start a risk assessment → sign it (the flag
 reaches the chart header) → write and sign a safety plan with the client → its PDF renders
 (pdftoppm to PNG, pdftotext for the words) → the client opens the plan link on a phone, and
-another device is refused. The crisis follow-up task part is added by the crisis app later.
+another device is refused → a crisis episode from the same alert ends in the emergency
+department → its follow-up tasks wait on the home page and close when done.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from alliance.assessments.models import CriticalAlert
+from alliance.crisis.models import FollowUpTask, TaskStatus
 from alliance.safety.models import RiskAssessment, RiskFlag, SafetyPlanVersion
 from tests.e2e.conftest import ARTIFACTS, PHONE, shot, sign_in
 from tests.e2e.test_measures import answer_every_item, chart_url, send_form
@@ -35,7 +37,7 @@ def phone_context(browser: Browser):  # type: ignore[no-untyped-def]
     return context
 
 
-def test_alert_to_risk_assessment_to_signed_safety_plan_on_the_clients_phone(
+def test_alert_to_assessment_to_safety_plan_on_the_phone_to_follow_ups_done(
     page: Page, browser: Browser, live_server: object, tmp_path: Path
 ) -> None:
     clinic = build_clinic()
@@ -173,3 +175,23 @@ def test_alert_to_risk_assessment_to_signed_safety_plan_on_the_clients_phone(
     finally:
         phone_ctx.close()
         other_ctx.close()
+
+    # when the client is sent to the emergency department after a call back that evening
+    page.goto(f"{base}/alerts/{alert.pk}/crisis/new/")
+    page.get_by_label("Presenting concern").fill("Called back: pills found at home, not safe.")
+    page.get_by_role("button", name="Start the crisis episode").click()
+    page.get_by_role("link", name="Record the disposition and close").click()
+    page.get_by_label("Emergency department", exact=True).check()
+    page.get_by_label("Emergency department or hospital").fill("Riverside General ED")
+    page.get_by_label("Discharge date").fill(timezone.localdate().isoformat())
+    page.get_by_role("button", name="Close the episode").click()
+
+    # then the follow-up tasks wait on the home page, and close when done
+    page.goto(f"{base}/")
+    cards = page.locator("section[aria-labelledby=follow-ups-h] li.card")
+    expect(cards).to_have_count(3)
+    for remaining in (2, 1, 0):
+        cards.first.get_by_label("Outcome, or why it is not needed").fill("Done with the client.")
+        cards.first.get_by_role("button", name=re.compile("^Done")).click()
+        expect(cards).to_have_count(remaining)
+    assert set(FollowUpTask.objects.values_list("status", flat=True)) == {TaskStatus.DONE}
