@@ -43,7 +43,7 @@ from alliance.notes.signing import addendum_signature_valid, note_signature_vali
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
 
-TIMELINE_PAGE_SIZE = 20
+TIMELINE_PAGE_SIZE = 10
 LATE_AFTER = timedelta(hours=72)
 
 
