@@ -239,14 +239,15 @@ class PlanPage:
         return current is None or plan_version_signature_valid(current, self.client.pk)
 
 
-def _plan_page(client: Client) -> PlanPage:
+def _plan_page(client: Client, *, with_links: bool = True) -> PlanPage:
     plan = SafetyPlan.objects.filter(client=client).first()
     page = PlanPage(client, plan, review=plan_reviews_due(client_ids=[client.pk]).get(client.pk))
     if plan is not None:
         page.versions = list(
             plan.versions.select_related("signed_by", "written_by").order_by("-number")
         )
-        page.links = list(plan.links.select_related("created_by").order_by("-created_at"))
+        if with_links:
+            page.links = list(plan.links.select_related("created_by").order_by("-created_at"))
     return page
 
 
@@ -334,7 +335,7 @@ def safety_for_chart(*, actor: User, client: Client) -> SafetyChart:
     )
     return SafetyChart(
         flags=list(RiskFlag.objects.filter(client=client, active=True)),
-        plan=_plan_page(client),
+        plan=_plan_page(client, with_links=False),  # the chart shows no client links
         assessments=assessments,
         today=timezone.localdate(),
     )
