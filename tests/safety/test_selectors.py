@@ -63,3 +63,25 @@ def test_flags_only_for_those_who_may_read_the_chart(clinic: Clinic) -> None:
     assert flags_by_client(actor=clinic.psychiatrist, client_ids=ids)
     assert flags_by_client(actor=clinic.front_desk, client_ids=ids) == {}
     assert flags_by_client(actor=clinic.therapist_off_team, client_ids=ids) == {}
+
+
+def test_the_not_improving_list_shows_flags_too(
+    clinic: Clinic, signed_in: Callable[[User], HttpClient]
+) -> None:
+    """Flags appear on every caseload list: the "Not improving" one as well."""
+    from alliance.assessments.services import administration_record
+
+    for rest in (0, 3):  # a reliable deterioration on the PHQ-9
+        administration_record(
+            actor=clinic.therapist_on_team,
+            client=clinic.client_a,
+            instrument="phq9",
+            answers={str(i): (0 if i == 9 else rest) for i in range(1, 10)},
+        )
+    signed_assessment(clinic.therapist_on_team, clinic.client_a, level="high")
+
+    page = signed_in(clinic.therapist_on_team).get("/caseload/not-improving/")
+
+    text = page.content.decode()
+    assert clinic.client_a.display_name in text
+    assert "Suicide risk: high" in text

@@ -32,6 +32,7 @@ from alliance.audit.services import audit_record
 from alliance.clients.models import Client
 from alliance.clients.selectors import client_record_for
 from alliance.organisation.models import Organisation
+from alliance.safety.selectors import flags_by_client
 from alliance.staff.capabilities import Capability
 from alliance.web.access import public, requires
 from alliance.web.forms.measures import (
@@ -123,8 +124,14 @@ def schedule_stop(request: HttpRequest, client_id: int, schedule_id: int) -> Htt
 def not_improving(request: HttpRequest) -> HttpResponse:
     """Clients not improving on their measures, most at risk first."""
     weeks = settings.NOT_IMPROVING_WEEKS
-    rows = not_improving_for(actor=actor_of(request), weeks=weeks)
-    return render(request, "web/measures/not_improving.html", {"rows": rows, "weeks": weeks})
+    actor = actor_of(request)
+    rows = not_improving_for(actor=actor, weeks=weeks)
+    flags = flags_by_client(actor=actor, client_ids=[r.client.pk for r in rows])
+    return render(
+        request,
+        "web/measures/not_improving.html",
+        {"rows": rows, "weeks": weeks, "risk_flags": flags},
+    )
 
 
 @requires(Capability.CHART_WRITE)
