@@ -284,15 +284,16 @@ def plan_version_for(
     capability: Capability = Capability.CHART_READ,
     audit: bool = True,
     action: AuditAction = AuditAction.RECORD_VIEW,
+    signed_only: bool = False,
 ) -> SafetyPlanVersion:
-    """One version of the client's plan (any, signed or draft: the plan is the team's)."""
+    """One version of the client's plan (any, signed or draft: the plan is the team's), or
+    only a signed one (``signed_only``: what may be printed and handed to the client)."""
     kind = "safety.SafetyPlanVersion"
     client = _client(actor, client_id, capability, kind, version_id)
-    version = (
-        SafetyPlanVersion.objects.filter(pk=_int(version_id), plan__client=client)
-        .select_related("plan", "signed_by", "written_by")
-        .first()
-    )
+    versions = SafetyPlanVersion.objects.filter(pk=_int(version_id), plan__client=client)
+    if signed_only:
+        versions = versions.filter(status=DocumentStatus.SIGNED)
+    version = versions.select_related("plan", "signed_by", "written_by").first()
     if version is None:
         _denied(actor, client.pk, kind, version_id)
         raise SafetyRecordNotFound

@@ -136,3 +136,24 @@ def test_no_safety_page_logs_the_client(
     assert all_logs.records, "nothing was captured: the test would prove nothing"
     logged = everything_logged(all_logs.records)
     assert "Núñez" not in logged and "Zoë" not in logged
+
+
+def test_a_draft_is_not_printed_for_the_client(
+    clinic: Clinic, signed_in: Callable[[User], HttpClient]
+) -> None:
+    """Only a signed version becomes the PDF handed to the client; a draft's answer is 404."""
+    from alliance.safety.plans import safety_plan_save
+    from tests.safety.conftest import PLAN
+
+    draft = safety_plan_save(
+        actor=clinic.therapist_on_team,
+        client=clinic.client_a,
+        values=PLAN,
+        draft=None,
+        revision=0,
+    )
+    http = signed_in(clinic.therapist_on_team)
+
+    response = http.get(f"/clients/{clinic.client_a.pk}/safety-plan/versions/{draft.pk}/pdf/")
+
+    assert response.status_code == 404

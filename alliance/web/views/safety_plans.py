@@ -195,6 +195,7 @@ def pdf(request: HttpRequest, client_id: int, version_id: int) -> HttpResponse:
         client_id=client_id,
         version_id=version_id,
         action=AuditAction.EXPORT,
+        signed_only=True,
     )
     context = {
         "client": found.plan.client,
