@@ -23,7 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from alliance.access.policy import client_for, has_capability
-from alliance.audit.actions import AuditAction, AuditOutcome, AuditSeverity
+from alliance.audit.actions import AuditAction, AuditSeverity
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client
 from alliance.disclosures.accounting import disclosure_write
@@ -44,9 +44,9 @@ from alliance.disclosures.selectors import (
     own_report_for_change,
     report_for_change,
 )
-from alliance.notes.services import StepUpFailed
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
+from alliance.staff.stepup import step_up
 
 CATEGORY = "MANDATED_REPORT"
 
@@ -136,23 +136,6 @@ def _version(report: MandatedReport, actor: User, when: datetime) -> None:
         saved_by=actor,
         saved_at=when,
     )
-
-
-def _step_up(actor: User, password: str, report: MandatedReport, step: str) -> None:
-    """The actor's password again before a signature (SEC-08); a wrong one is audited."""
-    if actor.check_password(password):
-        return
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action=AuditAction.CHANGE,
-            client=report.client_id,
-            target=report,
-            outcome=AuditOutcome.DENIED,
-            severity=AuditSeverity.HIGH,
-            detail={"step": step, "refused": "password", "category": CATEGORY},
-        )
-    raise StepUpFailed
 
 
 # ------------------------------------------------------------------------------- creating
@@ -318,7 +301,14 @@ def report_sign(
     report = own_report_for_change(actor=actor, report_id=report.pk)
     if not report.is_draft:
         raise ReportLocked
-    _step_up(actor, password, report, "sign")
+    step_up(
+        actor,
+        password,
+        client_id=report.client_id,
+        target=report,
+        step="sign",
+        detail={"category": CATEGORY},
+    )
     if report.version != version:
         raise StaleReport(report)
     contacts = _contacts(report)
@@ -389,7 +379,14 @@ def report_addendum_add(
         raise ValidationError("Only a signed report takes addenda: edit the draft instead.")
     if not text.strip():
         raise ValidationError({"text": ["Write the addendum."]})
-    _step_up(actor, password, report, "addendum")
+    step_up(
+        actor,
+        password,
+        client_id=report.client_id,
+        target=report,
+        step="addendum",
+        detail={"category": CATEGORY},
+    )
     with transaction.atomic():
         addendum = MandatedReportAddendum.objects.create(
             report=report, author=actor, written_at=timezone.now(), text=text.strip()

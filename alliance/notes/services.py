@@ -23,7 +23,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from alliance.access.policy import client_for, has_capability
-from alliance.audit.actions import AuditAction, AuditOutcome, AuditSeverity
+from alliance.audit.actions import AuditAction, AuditSeverity
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client
 from alliance.notes.cpt import CPT_CODES, NO_CODE, cpt_suggest, cpt_text
@@ -45,6 +45,7 @@ from alliance.notes.signing import addendum_digest, note_digest
 from alliance.plans.addressed import missing_addressed, with_addressed
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import SupervisionLink, User
+from alliance.staff.stepup import step_up
 
 MINIMUM_REASON_LENGTH = 10
 
@@ -59,10 +60,6 @@ class StaleDraft(Exception):
 
 class NoteLocked(Exception):
     """The note is no longer a draft (signed or entered in error): it cannot be edited."""
-
-
-class StepUpFailed(Exception):
-    """The password given to confirm a signature was wrong (SEC-08)."""
 
 
 @dataclass(frozen=True)
@@ -90,23 +87,6 @@ def _own(actor: User, note: Note) -> None:
     """Only the author edits, signs or withdraws a note; to anyone else it is not there."""
     if note.author_id != actor.pk:
         raise NoteNotFound
-
-
-def step_up(actor: User, password: str, note: Note, action: str) -> None:
-    """The actor's password again before a signature (SEC-08); a wrong one is audited."""
-    if actor.check_password(password):
-        return
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action=AuditAction.CHANGE,
-            client=note.client_id,
-            target=note,
-            outcome=AuditOutcome.DENIED,
-            severity=AuditSeverity.HIGH,
-            detail={"step": action, "refused": "password"},
-        )
-    raise StepUpFailed
 
 
 def _version(note: Note, actor: User, when: Any) -> None:
@@ -292,7 +272,7 @@ def note_sign(*, actor: User, note: Note, version: int, password: str) -> Note:
         raise ValidationError("Your scope of practice does not include signing notes.")
     if not note.is_draft or note.in_error:
         raise NoteLocked
-    step_up(actor, password, note, "sign")
+    step_up(actor, password, client_id=note.client_id, target=note, step="sign")
     current = reload_note(note)
     if current.version != version:
         raise StaleDraft(current)
@@ -372,7 +352,7 @@ def addendum_add(*, actor: User, note: Note, text: str, password: str) -> Addend
         raise ValidationError({"text": ["Write the addendum."]})
     if note.is_psychotherapy:
         _content(NoteTemplate.PSYCHOTHERAPY, {"process": text})
-    step_up(actor, password, note, "addendum")
+    step_up(actor, password, client_id=note.client_id, target=note, step="addendum")
     now = timezone.now()
     with transaction.atomic():
         addendum = Addendum(note=note, author=actor, written_at=now, text=text.strip())
@@ -406,7 +386,7 @@ def note_mark_entered_in_error(*, actor: User, note: Note, reason: str, password
         raise ValidationError(
             {"reason": [f"Give the reason in at least {MINIMUM_REASON_LENGTH} characters."]}
         )
-    step_up(actor, password, note, "entered_in_error")
+    step_up(actor, password, client_id=note.client_id, target=note, step="entered_in_error")
     now = timezone.now()
     with transaction.atomic():
         Note.all_kinds.filter(pk=note.pk, entered_in_error_at__isnull=True).update(

@@ -17,9 +17,10 @@ from alliance.audit.actions import AuditAction
 from alliance.audit.services import audit_record
 from alliance.notes.models import CosignDecision, CosignReview, CosignStatus, Note
 from alliance.notes.selectors import NoteNotFound
-from alliance.notes.services import reload_note, step_up
+from alliance.notes.services import reload_note
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
+from alliance.staff.stepup import step_up
 
 
 def _supervising(actor: User, note: Note) -> None:
@@ -37,7 +38,7 @@ def note_cosign(*, actor: User, note: Note, password: str) -> Note:
     _supervising(actor, note)
     if note.cosign_status != CosignStatus.PENDING or note.in_error:
         raise ValidationError("This note is not waiting for a co-signature.")
-    step_up(actor, password, note, "cosign")
+    step_up(actor, password, client_id=note.client_id, target=note, step="cosign")
     now = timezone.now()
     with transaction.atomic():
         done = Note.all_kinds.filter(pk=note.pk, cosign_status=CosignStatus.PENDING).update(

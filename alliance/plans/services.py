@@ -20,7 +20,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from alliance.access.policy import client_for, has_capability
-from alliance.audit.actions import AuditAction, AuditOutcome, AuditSeverity
+from alliance.audit.actions import AuditAction
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client, Episode
 from alliance.plans.models import (
@@ -33,6 +33,7 @@ from alliance.plans.models import (
 from alliance.plans.tree import canonical, copy_tree, digest, load_tree
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
+from alliance.staff.stepup import step_up
 
 MINIMUM_PARTICIPATION = 20
 MINIMUM_REASON = 10
@@ -48,10 +49,6 @@ class StalePlan(Exception):
 
 class PlanLocked(Exception):
     """The plan is no longer a draft: revise it instead."""
-
-
-class StepUpFailed(Exception):
-    """The password given to confirm the activation was wrong (SEC-08)."""
 
 
 @dataclass(frozen=True)
@@ -104,23 +101,6 @@ def bump(plan: TreatmentPlan, version: int, now: datetime) -> TreatmentPlan:
             raise PlanLocked
         raise StalePlan(current)
     return reload_plan(plan)
-
-
-def _step_up(actor: User, password: str, plan: TreatmentPlan, action: str) -> None:
-    """The actor's password again before activation (SEC-08); a wrong one is audited."""
-    if actor.check_password(password):
-        return
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action=AuditAction.CHANGE,
-            client=plan.client_id,
-            target=plan,
-            outcome=AuditOutcome.DENIED,
-            severity=AuditSeverity.HIGH,
-            detail={"step": action, "refused": "password"},
-        )
-    raise StepUpFailed
 
 
 # ------------------------------------------------------------------------------- creating
@@ -224,7 +204,7 @@ def plan_activate(
     errors = _agreement_errors(agreement, today)
     if errors:
         raise ValidationError(errors)
-    _step_up(actor, password, plan, "activate")
+    step_up(actor, password, client_id=plan.client_id, target=plan, step="activate")
     current = reload_plan(plan)
     if current.version != version:
         raise StalePlan(current)
@@ -340,7 +320,7 @@ def plan_close(
     if current.is_active:
         if not has_capability(actor, Capability.NOTE_SIGN):
             raise ValidationError("Your scope of practice does not include closing plans.")
-        _step_up(actor, password, current, "close")
+        step_up(actor, password, client_id=current.client_id, target=current, step="close")
     now = timezone.now()
     with transaction.atomic():
         done = TreatmentPlan.objects.filter(pk=plan.pk, status=current.status).update(

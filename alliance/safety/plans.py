@@ -25,7 +25,7 @@ from alliance.audit.actions import AuditAction, AuditSeverity
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client
 from alliance.organisation.models import Organisation
-from alliance.safety.base import DocumentLocked, StaleDraft, client_with, step_up
+from alliance.safety.base import DocumentLocked, StaleDraft, client_with
 from alliance.safety.models import (
     ClientAgreement,
     DocumentStatus,
@@ -36,6 +36,7 @@ from alliance.safety.models import (
 from alliance.safety.signing import plan_version_digest
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
+from alliance.staff.stepup import step_up
 
 # (key, step heading, question asked of the client)
 STEPS: tuple[tuple[str, str, str], ...] = (

@@ -28,7 +28,6 @@ from alliance.safety.base import (
     SafetyRecordNotFound,
     StaleDraft,
     client_with,
-    step_up,
 )
 from alliance.safety.flags import flag_apply
 from alliance.safety.models import (
@@ -43,6 +42,7 @@ from alliance.safety.screeners import screeners_snapshot
 from alliance.safety.signing import addendum_digest, assessment_digest
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
+from alliance.staff.stepup import step_up
 
 # The sections of the assessment, in the order a clinician works through them.
 SECTIONS: tuple[tuple[str, str, str], ...] = (

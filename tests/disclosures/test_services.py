@@ -29,7 +29,8 @@ from alliance.disclosures.services import (
     report_sign,
 )
 from alliance.notes.models import NoteTemplate
-from alliance.notes.services import StepUpFailed, note_create
+from alliance.notes.services import note_create
+from alliance.staff.stepup import StepUpFailed
 from tests.disclosures.conftest import complete_draft
 from tests.personas import PASSWORD, Clinic
 

@@ -25,7 +25,6 @@ from alliance.notes.selectors import NoteNotFound
 from alliance.notes.services import (
     NoteLocked,
     StaleDraft,
-    StepUpFailed,
     addendum_add,
     cpt_confirm,
     note_create,
@@ -36,6 +35,7 @@ from alliance.notes.services import (
 from alliance.notes.signing import addendum_signature_valid, note_signature_valid
 from alliance.notes.supervision import note_cosign
 from alliance.staff.disciplines import Discipline
+from alliance.staff.stepup import StepUpFailed
 from tests.notes.conftest import SOAP, draft, session, signed
 from tests.personas import PASSWORD, Clinic, make_user
 

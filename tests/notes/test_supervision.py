@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 
 from alliance.notes.models import CosignReview, CosignStatus, Note
 from alliance.notes.selectors import NoteNotFound
-from alliance.notes.services import StepUpFailed, addendum_add
+from alliance.notes.services import addendum_add
 from alliance.notes.supervision import note_cosign, note_return
+from alliance.staff.stepup import StepUpFailed
 from tests.notes.conftest import signed
 from tests.personas import PASSWORD, Clinic
 

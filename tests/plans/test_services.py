@@ -28,7 +28,6 @@ from alliance.plans.selectors import PlanNotFound
 from alliance.plans.services import (
     PlanLocked,
     StalePlan,
-    StepUpFailed,
     plan_activate,
     plan_close,
     plan_create,
@@ -36,6 +35,7 @@ from alliance.plans.services import (
 )
 from alliance.plans.tree import digest, load_tree
 from alliance.staff.disciplines import Discipline
+from alliance.staff.stepup import StepUpFailed
 from tests.personas import PASSWORD, Clinic, make_user
 from tests.plans.conftest import activate, add, agreement, complete_draft, objective_values
 

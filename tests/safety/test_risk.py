@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from alliance.access.policy import ClientNotFound
 from alliance.assessments.services import administration_record
 from alliance.audit.models import AuditEvent
-from alliance.safety.base import SafetyRecordNotFound, StaleDraft, StepUpFailed
+from alliance.safety.base import SafetyRecordNotFound, StaleDraft
 from alliance.safety.models import FlagChange, RiskAssessment, RiskFlag, RiskFlagEvent
 from alliance.safety.risk import (
     risk_addendum_add,
@@ -16,6 +16,7 @@ from alliance.safety.risk import (
     risk_assessment_sign,
 )
 from alliance.safety.signing import addendum_signature_valid, assessment_signature_valid
+from alliance.staff.stepup import StepUpFailed
 from tests.personas import PASSWORD, Clinic
 from tests.safety.conftest import SECTIONS, draft_assessment, formulation, signed_assessment
 

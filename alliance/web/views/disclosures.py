@@ -32,8 +32,8 @@ from alliance.disclosures.services import (
     report_save,
     report_sign,
 )
-from alliance.notes.services import StepUpFailed
 from alliance.staff.capabilities import Capability
+from alliance.staff.stepup import StepUpFailed
 from alliance.web.access import requires
 from alliance.web.forms.disclosures import (
     ContactFormSet,

@@ -35,7 +35,6 @@ from alliance.notes.selectors import (
 from alliance.notes.services import (
     NoteLocked,
     StaleDraft,
-    StepUpFailed,
     addendum_add,
     cpt_confirm,
     note_create,
@@ -45,6 +44,7 @@ from alliance.notes.services import (
 )
 from alliance.notes.supervision import note_cosign, note_return
 from alliance.staff.capabilities import Capability
+from alliance.staff.stepup import StepUpFailed
 from alliance.web.access import requires
 from alliance.web.forms.notes import (
     AddendumForm,

@@ -31,7 +31,6 @@ from alliance.plans.selectors import (
 from alliance.plans.services import (
     PlanLocked,
     StalePlan,
-    StepUpFailed,
     plan_activate,
     plan_close,
     plan_create,
@@ -39,6 +38,7 @@ from alliance.plans.services import (
 )
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
+from alliance.staff.stepup import StepUpFailed
 from alliance.web.access import requires
 from alliance.web.forms.plans import (
     ActivateForm,

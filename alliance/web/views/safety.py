@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from alliance.clients.selectors import client_record_for
-from alliance.safety.base import DocumentLocked, StaleDraft, StepUpFailed
+from alliance.safety.base import DocumentLocked, StaleDraft
 from alliance.safety.flags import risk_flag_add, risk_flag_review
 from alliance.safety.models import RiskAssessment
 from alliance.safety.risk import (
@@ -37,6 +37,7 @@ from alliance.safety.selectors import (
     flags_page_for,
 )
 from alliance.staff.capabilities import Capability
+from alliance.staff.stepup import StepUpFailed
 from alliance.web.access import requires
 from alliance.web.forms.safety import (
     AddendumForm,

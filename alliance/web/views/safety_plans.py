@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from alliance.audit.actions import AuditAction
-from alliance.safety.base import DocumentLocked, StaleDraft, StepUpFailed
+from alliance.safety.base import DocumentLocked, StaleDraft
 from alliance.safety.links import (
     LinkOtherDevice,
     LinkUnusable,
@@ -25,6 +25,7 @@ from alliance.safety.models import SafetyPlanVersion
 from alliance.safety.plans import MEANS, STEPS, crisis_contacts, safety_plan_save, safety_plan_sign
 from alliance.safety.selectors import plan_page_for, plan_version_for
 from alliance.staff.capabilities import Capability
+from alliance.staff.stepup import StepUpFailed
 from alliance.web.access import public, requires
 from alliance.web.forms.safety import PlanSignForm, SafetyPlanForm
 from alliance.web.pdf import PdfUnavailable, pdf_response, render_pdf
