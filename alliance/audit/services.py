@@ -87,3 +87,34 @@ def audit_record(
         if seq % settings.AUDIT_CHECKPOINT_EVERY == 0:
             transaction.on_commit(lambda: checkpoints.checkpoint_write(seq=seq, head=event.hash))
     return event
+
+
+def audit_refused(
+    *,
+    actor: Any,
+    client_id: object,
+    object_type: str,
+    object_id: object,
+    action: AuditAction = AuditAction.RECORD_VIEW,
+) -> None:
+    """A refused attempt to open a record is worth a row: the privacy officer looks for
+    snooping (SEC-23). ``client_id`` is recorded only when it names a client that exists, so
+    a probe with made-up ids leaves no false trail on a real record."""
+    try:
+        client_pk: int | None = int(str(client_id)) if client_id is not None else None
+    except ValueError:
+        client_pk = None
+    if client_pk is not None:
+        from alliance.clients.models import Client  # clients imports the audit writer
+
+        if not Client.objects.filter(pk=client_pk).exists():
+            client_pk = None
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=action,
+            client=client_pk,
+            object_type=object_type,
+            object_id=str(object_id)[:60],
+            outcome=AuditOutcome.DENIED,
+        )

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -24,8 +23,8 @@ from alliance.access.policy import (
     relationship,
     visible_client_or_none,
 )
-from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose
-from alliance.audit.services import audit_record
+from alliance.audit.actions import AuditAction, AuditPurpose
+from alliance.audit.services import audit_record, audit_refused
 from alliance.clients.models import Client, Contact, Episode
 from alliance.core.text import fold
 from alliance.staff.capabilities import Capability
@@ -153,31 +152,19 @@ class Chart:
         return [e.program.name for e in self.episodes if e.is_open]
 
 
-def _record_denied(actor: User, client_id: object, action: AuditAction) -> None:
-    """An attempt outside the policy is worth a row: the privacy officer looks for snooping."""
-    try:
-        pk = int(str(client_id))
-    except ValueError:
-        pk = None
-    exists = pk is not None and Client.objects.filter(pk=pk).exists()
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action=action,
-            client=pk if exists else None,
-            object_type="clients.Client",
-            object_id=str(client_id)[:60],
-            outcome=AuditOutcome.DENIED,
-        )
-
-
 def client_chart(*, actor: User, client_id: object) -> Chart:
     """Open a client's chart: clinical for the care relationship, registry-only for front desk."""
     clinical = has_capability(actor, Capability.CHART_READ)
     capability = Capability.CHART_READ if clinical else Capability.DEMOGRAPHICS_READ
     client = visible_client_or_none(actor=actor, client_id=str(client_id), capability=capability)
     if client is None:
-        _record_denied(actor, client_id, AuditAction.CHART_VIEW)
+        audit_refused(
+            actor=actor,
+            client_id=client_id,
+            object_type="clients.Client",
+            object_id=client_id,
+            action=AuditAction.CHART_VIEW,
+        )
         raise ClientNotFound
     link = relationship(actor=actor, client=client) if clinical else None
     purpose = AuditPurpose(link.purpose) if link else AuditPurpose.OPERATIONS
@@ -210,7 +197,13 @@ def client_record_for(*, actor: User, client_id: object, capability: Capability)
     """One client for an edit page, audited as a record view; 404 outside the policy."""
     client = visible_client_or_none(actor=actor, client_id=str(client_id), capability=capability)
     if client is None:
-        _record_denied(actor, client_id, AuditAction.RECORD_VIEW)
+        audit_refused(
+            actor=actor,
+            client_id=client_id,
+            object_type="clients.Client",
+            object_id=client_id,
+            action=AuditAction.RECORD_VIEW,
+        )
         raise ClientNotFound
     audit_record(
         actor=actor,

@@ -23,8 +23,8 @@ from django.utils import timezone
 from alliance.access.models import CareTeamMember
 from alliance.access.policy import ClientNotFound, client_for, clients_visible_to, supervisee_ids
 from alliance.assessments.models import CriticalAlert
-from alliance.audit.actions import AuditAction, AuditOutcome
-from alliance.audit.services import audit_record
+from alliance.audit.actions import AuditAction
+from alliance.audit.services import audit_record, audit_refused
 from alliance.clients.models import Client
 from alliance.crisis.models import (
     CrisisAction,
@@ -43,22 +43,6 @@ class EpisodeNotFound(Http404):
 
 class TaskNotFound(Http404):
     """No such task, or not one this actor may see: deliberately the same answer."""
-
-
-def _record_denied(actor: User, client_id: object, object_type: str, object_id: object) -> None:
-    """A refused attempt is worth a row: the privacy officer looks for snooping (SEC-23)."""
-    client_pk = client_id if isinstance(client_id, int) else None
-    if client_pk is not None and not Client.objects.filter(pk=client_pk).exists():
-        client_pk = None
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action=AuditAction.RECORD_VIEW,
-            client=client_pk,
-            object_type=object_type,
-            object_id=str(object_id)[:60],
-            outcome=AuditOutcome.DENIED,
-        )
 
 
 def _audit_list(actor: User, view: str, client_ids: Iterable[int]) -> None:
@@ -91,11 +75,15 @@ def _of_client(
         client = client_for(actor=actor, client_id=int(str(client_id)), capability=capability)
         pk = int(str(object_id))
     except (ValueError, ClientNotFound):
-        _record_denied(actor, client_id, object_type, object_id)
+        audit_refused(
+            actor=actor, client_id=client_id, object_type=object_type, object_id=object_id
+        )
         raise not_found from None
     found = queryset.filter(pk=pk, client=client).first()
     if found is None:
-        _record_denied(actor, client.pk, object_type, object_id)
+        audit_refused(
+            actor=actor, client_id=client.pk, object_type=object_type, object_id=object_id
+        )
         raise not_found
     if audit:
         with transaction.atomic():
@@ -160,7 +148,9 @@ def alert_for_crisis(*, actor: User, alert_id: object) -> CriticalAlert:
     alert = CriticalAlert.objects.filter(pk=pk, client__in=writable).select_related("client")
     found = alert.first()
     if found is None:
-        _record_denied(actor, None, "assessments.CriticalAlert", alert_id)
+        audit_refused(
+            actor=actor, client_id=None, object_type="assessments.CriticalAlert", object_id=alert_id
+        )
         raise Http404
     return found
 

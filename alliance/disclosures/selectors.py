@@ -23,9 +23,9 @@ from alliance.access.policy import (
     has_capability,
     restricted_record_q,
 )
-from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose
+from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.selectors import audited_client
-from alliance.audit.services import audit_record
+from alliance.audit.services import audit_record, audit_refused
 from alliance.clients.models import Client
 from alliance.disclosures.models import (
     Authorization,
@@ -53,18 +53,6 @@ def _purpose(actor: User) -> AuditPurpose:
     if has_capability(actor, Capability.AUDIT_REVIEW):
         return AuditPurpose.OVERSIGHT
     return AuditPurpose.TREATMENT
-
-
-def _denied(actor: User, object_type: str, object_id: object) -> None:
-    """A refused attempt is worth a row: the privacy officer looks for snooping (SEC-23)."""
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action=AuditAction.RECORD_VIEW,
-            object_type=object_type,
-            object_id=str(object_id)[:60],
-            outcome=AuditOutcome.DENIED,
-        )
 
 
 # ------------------------------------------------------------------------- mandated reports
@@ -109,7 +97,12 @@ def report_for_change(*, actor: User, report_id: object) -> MandatedReport:
         reports_visible_to(actor=actor).filter(pk=pk).select_related("client", "author").first()
     )
     if report is None:
-        _denied(actor, "disclosures.MandatedReport", report_id)
+        audit_refused(
+            actor=actor,
+            client_id=None,
+            object_type="disclosures.MandatedReport",
+            object_id=report_id,
+        )
         raise ReportNotFound
     return report
 
@@ -118,7 +111,12 @@ def own_report_for_change(*, actor: User, report_id: object) -> MandatedReport:
     """A report of the actor's own (only the author edits or signs); 404 for anyone else."""
     report = report_for_change(actor=actor, report_id=report_id)
     if report.author_id != actor.pk:
-        _denied(actor, "disclosures.MandatedReport", report_id)
+        audit_refused(
+            actor=actor,
+            client_id=None,
+            object_type="disclosures.MandatedReport",
+            object_id=report_id,
+        )
         raise ReportNotFound
     return report
 
@@ -283,7 +281,12 @@ def disclosure_for_change(*, actor: User, disclosure_id: object) -> Disclosure:
         .first()
     )
     if row is None:
-        _denied(actor, "disclosures.Disclosure", disclosure_id)
+        audit_refused(
+            actor=actor,
+            client_id=None,
+            object_type="disclosures.Disclosure",
+            object_id=disclosure_id,
+        )
         raise DisclosureNotFound
     return row
 
@@ -292,7 +295,12 @@ def disclosure_for_correction(*, actor: User, disclosure_id: object) -> Disclosu
     """An entry the actor may correct: one they recorded, or any (privacy officer)."""
     row = disclosure_for_change(actor=actor, disclosure_id=disclosure_id)
     if row.by_user_id != actor.pk and not has_capability(actor, Capability.AUDIT_REVIEW):
-        _denied(actor, "disclosures.Disclosure", disclosure_id)
+        audit_refused(
+            actor=actor,
+            client_id=None,
+            object_type="disclosures.Disclosure",
+            object_id=disclosure_id,
+        )
         raise DisclosureNotFound
     return row
 

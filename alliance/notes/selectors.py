@@ -26,8 +26,8 @@ from alliance.access.policy import (
     supervisee_ids,
 )
 from alliance.assessments.models import Administration
-from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose, AuditSeverity
-from alliance.audit.services import audit_record
+from alliance.audit.actions import AuditAction, AuditPurpose, AuditSeverity
+from alliance.audit.services import audit_record, audit_refused
 from alliance.clients.models import Client
 from alliance.notes.formats import summary
 from alliance.notes.models import (
@@ -51,22 +51,6 @@ class NoteNotFound(Http404):
     """No such note, or not one this actor may see: deliberately the same answer."""
 
 
-def _record_denied(actor: User, client_id: object, note_id: object) -> None:
-    """A refused attempt is worth a row: the privacy officer looks for snooping (SEC-23)."""
-    client_pk = client_id if isinstance(client_id, int) else None
-    if client_pk is not None and not Client.objects.filter(pk=client_pk).exists():
-        client_pk = None
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action=AuditAction.RECORD_VIEW,
-            client=client_pk,
-            object_type="notes.Note",
-            object_id=str(note_id)[:60],
-            outcome=AuditOutcome.DENIED,
-        )
-
-
 def _load(*, actor: User, client_id: object, note_id: object, capability: Capability) -> Note:
     """The note if ``actor`` may use ``capability`` on its client (and it is theirs if it is a
     psychotherapy note); otherwise ``NoteNotFound``, audited as a denied attempt."""
@@ -74,7 +58,7 @@ def _load(*, actor: User, client_id: object, note_id: object, capability: Capabi
         client_pk, note_pk = int(str(client_id)), int(str(note_id))
         client = client_for(actor=actor, client_id=client_pk, capability=capability)
     except (ValueError, ClientNotFound):
-        _record_denied(actor, client_id, note_id)
+        audit_refused(actor=actor, client_id=client_id, object_type="notes.Note", object_id=note_id)
         raise NoteNotFound from None
     note = (
         Note.all_kinds.filter(pk=note_pk, client=client)
@@ -83,7 +67,7 @@ def _load(*, actor: User, client_id: object, note_id: object, capability: Capabi
         .first()
     )
     if note is None:
-        _record_denied(actor, client_pk, note_id)
+        audit_refused(actor=actor, client_id=client_pk, object_type="notes.Note", object_id=note_id)
         raise NoteNotFound
     note.client = client
     return note
@@ -131,7 +115,9 @@ def own_note_for(*, actor: User, client_id: object, note_id: object, audit: bool
         actor=actor, client_id=client_id, note_id=note_id, capability=Capability.CHART_WRITE
     )
     if note.author_id != actor.pk:
-        _record_denied(actor, note.client_id, note_id)
+        audit_refused(
+            actor=actor, client_id=note.client_id, object_type="notes.Note", object_id=note_id
+        )
         raise NoteNotFound
     if audit:
         note_viewed(actor=actor, note=note)
@@ -383,7 +369,9 @@ def cosign_candidate_for(*, actor: User, client_id: object, note_id: object) -> 
     )
     supervising = note.author_id in supervisee_ids(actor, timezone.localdate())
     if note.is_psychotherapy or not supervising:
-        _record_denied(actor, note.client_id, note_id)
+        audit_refused(
+            actor=actor, client_id=note.client_id, object_type="notes.Note", object_id=note_id
+        )
         raise NoteNotFound
     note_viewed(actor=actor, note=note)
     return note

@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from alliance.access.models import CareTeamMember
 from alliance.access.policy import ClientNotFound, client_for, clients_visible_to, relationship
-from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose
-from alliance.audit.services import audit_record
+from alliance.audit.actions import AuditAction, AuditPurpose
+from alliance.audit.services import audit_record, audit_refused
 from alliance.clients.models import Client, Episode
 from alliance.diagnoses.models import CURRENT_STATUSES, Diagnosis
 from alliance.plans.addressed import Rating, addressed_in
@@ -32,21 +32,6 @@ REVIEW_WARNING_DAYS = 14
 
 class PlanNotFound(Http404):
     """No such plan, or not one this actor may see: deliberately the same answer."""
-
-
-def _denied(actor: User, client_id: object, plan_id: object) -> None:
-    client_pk = client_id if isinstance(client_id, int) else None
-    if client_pk is not None and not Client.objects.filter(pk=client_pk).exists():
-        client_pk = None
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action=AuditAction.RECORD_VIEW,
-            client=client_pk,
-            object_type="plans.TreatmentPlan",
-            object_id=str(plan_id)[:60],
-            outcome=AuditOutcome.DENIED,
-        )
 
 
 def plan_viewed(
@@ -90,7 +75,9 @@ def plan_for(
         client_pk, plan_pk = int(str(client_id)), int(str(plan_id))
         client = client_for(actor=actor, client_id=client_pk, capability=capability)
     except (ValueError, ClientNotFound):
-        _denied(actor, client_id, plan_id)
+        audit_refused(
+            actor=actor, client_id=client_id, object_type="plans.TreatmentPlan", object_id=plan_id
+        )
         raise PlanNotFound from None
     plan = (
         TreatmentPlan.objects.filter(pk=plan_pk, client=client)
@@ -98,7 +85,9 @@ def plan_for(
         .first()
     )
     if plan is None:
-        _denied(actor, client_pk, plan_id)
+        audit_refused(
+            actor=actor, client_id=client_pk, object_type="plans.TreatmentPlan", object_id=plan_id
+        )
         raise PlanNotFound
     plan.client = client
     if audit:

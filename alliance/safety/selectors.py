@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from alliance.access.policy import ClientNotFound, client_for, clients_visible_to, relationship
 from alliance.assessments.models import CriticalAlert
-from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose, AuditSeverity
-from alliance.audit.services import audit_record
+from alliance.audit.actions import AuditAction, AuditPurpose, AuditSeverity
+from alliance.audit.services import audit_record, audit_refused
 from alliance.clients.models import Client
 from alliance.safety.base import SafetyRecordNotFound
 from alliance.safety.models import (
@@ -43,32 +42,13 @@ from alliance.staff.models import User
 RECENT_ASSESSMENTS = 5
 
 
-def _denied(actor: User, client_id: object, object_type: str, object_id: object) -> None:
-    """A refused attempt is worth a row: the privacy officer looks for snooping (SEC-23)."""
-    try:
-        pk: int | None = int(str(client_id))
-    except ValueError:
-        pk = None
-    if pk is not None and not Client.objects.filter(pk=pk).exists():
-        pk = None
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action=AuditAction.RECORD_VIEW,
-            client=pk,
-            object_type=object_type,
-            object_id=str(object_id)[:60],
-            outcome=AuditOutcome.DENIED,
-        )
-
-
 def _client(
     actor: User, client_id: object, capability: Capability, kind: str, oid: object
 ) -> Client:
     try:
         return client_for(actor=actor, client_id=str(client_id), capability=capability)
     except ClientNotFound:
-        _denied(actor, client_id, kind, oid)
+        audit_refused(actor=actor, client_id=client_id, object_type=kind, object_id=oid)
         raise SafetyRecordNotFound from None
 
 
@@ -131,7 +111,9 @@ def flag_for_review(*, actor: User, client_id: object, flag_id: object) -> RiskF
     client = _client(actor, client_id, Capability.CHART_WRITE, "safety.RiskFlag", flag_id)
     flag = RiskFlag.objects.filter(pk=_int(flag_id), client=client, active=True).first()
     if flag is None:
-        _denied(actor, client.pk, "safety.RiskFlag", flag_id)
+        audit_refused(
+            actor=actor, client_id=client.pk, object_type="safety.RiskFlag", object_id=flag_id
+        )
         raise SafetyRecordNotFound
     flag.client = client
     return flag
@@ -169,7 +151,7 @@ def assessment_for(
         .first()
     )
     if assessment is None:
-        _denied(actor, client.pk, kind, assessment_id)
+        audit_refused(actor=actor, client_id=client.pk, object_type=kind, object_id=assessment_id)
         raise SafetyRecordNotFound
     assessment.client = client
     if audit:
@@ -295,7 +277,7 @@ def plan_version_for(
         versions = versions.filter(status=DocumentStatus.SIGNED)
     version = versions.select_related("plan", "signed_by", "written_by").first()
     if version is None:
-        _denied(actor, client.pk, kind, version_id)
+        audit_refused(actor=actor, client_id=client.pk, object_type=kind, object_id=version_id)
         raise SafetyRecordNotFound
     version.plan.client = client
     if audit:
