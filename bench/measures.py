@@ -404,11 +404,13 @@ def main(argv: list[str] | None = None) -> int:
     if len(caseload) < 2:
         raise SystemExit(f"{THERAPIST} needs at least two clients in care")
 
+    # ``generate.py`` may already have given its heavy client a few dozen scores: fill up to
+    # ``--responses`` unless a fill (or a larger history) is here already.
     existing = Administration.objects.count()
     fill_note = f"{existing} administrations already here: fill skipped"
-    if existing == 0 and args.responses:
+    if existing < args.responses:
         rows, seconds = fill(
-            responses=args.responses,
+            responses=args.responses - existing,
             heavy_client=caseload[0],
             therapist_id=therapist.pk,
             seed=args.seed,

@@ -19,7 +19,7 @@ that does not exist. Superusers get nothing extra: there is no ``is_superuser`` 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -248,21 +248,28 @@ def may(*, actor: User, client: Client, capability: Capability) -> bool:
     return found is not None
 
 
-def relationship(*, actor: User, client: Client) -> Relationship:
-    """How ``actor`` is related to ``client`` today (for the audit purpose and the banner)."""
+def relationship(
+    *, actor: User, client: Client, current_team: Iterable[CareTeamMember] | None = None
+) -> Relationship:
+    """How ``actor`` is related to ``client`` today (for the audit purpose and the banner).
+
+    ``current_team``: the client's care-team places active today, when the caller has loaded
+    them anyway (the chart shows them); the answer then needs no query of its own.
+    """
     kept = _decisions.get()
     key = ("relationship", actor.pk, client.pk)
     if kept is not None and key in kept:
         return kept[key]  # type: ignore[return-value]
-    link = _relationship(actor, client)
+    link = _relationship(actor, client, current_team)
     if kept is not None:
         kept[key] = link
     return link
 
 
-def _relationship(actor: User, client: Client) -> Relationship:
+def _relationship(
+    actor: User, client: Client, current_team: Iterable[CareTeamMember] | None
+) -> Relationship:
     today, now = timezone.localdate(), timezone.now()
-    teams = CareTeamMember.objects.filter(CareTeamMember.active_q(today), client=client)
     grant = None
     if client.pk in live_grant_client_ids(actor=actor, now=now):
         grant = (
@@ -274,11 +281,18 @@ def _relationship(actor: User, client: Client) -> Relationship:
         )
     # One query for both facts: which staff of the current team are the actor or supervisees.
     supervisees = set(supervisee_ids(actor, today))
-    members = set(
-        teams.filter(staff_id__in=[actor.pk, *supervisees])
-        .order_by()
-        .values_list("staff_id", flat=True)
-    )
+    if current_team is not None:
+        members = {m.staff_id for m in current_team} & {actor.pk, *supervisees}
+    else:
+        members = set(
+            CareTeamMember.objects.filter(
+                CareTeamMember.active_q(today),
+                client=client,
+                staff_id__in=[actor.pk, *supervisees],
+            )
+            .order_by()
+            .values_list("staff_id", flat=True)
+        )
     return Relationship(
         on_team=actor.pk in members,
         supervising=bool(members & supervisees),

@@ -166,18 +166,19 @@ def client_chart(*, actor: User, client_id: object) -> Chart:
             action=AuditAction.CHART_VIEW,
         )
         raise ClientNotFound
-    link = relationship(actor=actor, client=client) if clinical else None
-    purpose = AuditPurpose(link.purpose) if link else AuditPurpose.OPERATIONS
     today = timezone.localdate()
+    care_team = list(
+        CareTeamMember.objects.filter(CareTeamMember.active_q(today), client=client)
+        .select_related("staff")
+        .order_by("role", "staff__last_name")
+    )
+    link = relationship(actor=actor, client=client, current_team=care_team) if clinical else None
+    purpose = AuditPurpose(link.purpose) if link else AuditPurpose.OPERATIONS
     chart = Chart(
         client=client,
         clinical=clinical,
         relationship=link,
-        care_team=list(
-            CareTeamMember.objects.filter(CareTeamMember.active_q(today), client=client)
-            .select_related("staff")
-            .order_by("role", "staff__last_name")
-        ),
+        care_team=care_team,
         contacts=list(client.contacts.filter(active=True)),
         episodes=list(client.episodes.select_related("program").order_by("-referral_date")),
         grant=link.break_glass if link else None,

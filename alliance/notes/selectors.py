@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import CharField, F, Prefetch, Q, QuerySet, TimeField, Value
+from django.db.models import CharField, F, Q, QuerySet, TimeField, Value
 from django.db.models.functions import TruncDate, TruncTime
 from django.http import Http404
 from django.utils import timezone
@@ -258,20 +258,25 @@ def timeline_for_chart(*, actor: User, client: Client, page: int | str | None = 
     encounter_ids = [pk for kind, pk, _day, _at in keys if kind == "e"]
     note_ids = [pk for kind, pk, _day, _at in keys if kind == "n"]
     encounters = {
-        e.pk: e
-        for e in Encounter.objects.filter(pk__in=encounter_ids)
-        .select_related("clinician")
-        .prefetch_related(Prefetch("notes", queryset=_record_notes(), to_attr="record_notes"))
+        e.pk: e for e in Encounter.objects.filter(pk__in=encounter_ids).select_related("clinician")
     }
-    notes = {n.pk: n for n in _record_notes().filter(pk__in=note_ids)}
-    entries = []
-    for kind, pk, _day, _at in keys:
-        if kind == "e":
-            encounter = encounters[pk]
-            found = encounter.record_notes
-            entries.append(TimelineEntry(encounter, [_decorate(n, actor) for n in found]))
+    # The page's notes, of its sessions and without one, in one query.
+    by_session: dict[int, list[Note]] = {pk: [] for pk in encounter_ids}
+    loose: dict[int, Note] = {}
+    for note in _record_notes().filter(
+        Q(encounter_id__in=encounter_ids) | Q(pk__in=note_ids), client=client
+    ):
+        _decorate(note, actor)
+        if note.encounter_id is None:
+            loose[note.pk] = note
         else:
-            entries.append(TimelineEntry(None, [_decorate(notes[pk], actor)]))
+            by_session[note.encounter_id].append(note)
+    entries = [
+        TimelineEntry(encounters[pk], by_session[pk])
+        if kind == "e"
+        else TimelineEntry(None, [loose[pk]])
+        for kind, pk, _day, _at in keys
+    ]
     return TimelinePage(entries, current.number, paginator.num_pages, paginator.count)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import template
-from django.utils.html import format_html_join
 
 register = template.Library()
 
@@ -35,38 +34,3 @@ def flag_label(code: object) -> str:
     """A critical flag in words (unknown flags fall back to their code, spaced)."""
     text = str(code or "")
     return FLAG_LABELS.get(text, humanise(text))
-
-
-@register.filter
-def item_answers(answers: object) -> str:
-    """Item answers as ``<li>`` rows, built here rather than by a template loop: a chart shows
-    ten administrations per instrument of up to 30 items each, and the loop cost milliseconds."""
-    if not isinstance(answers, dict):
-        return ""
-    return format_html_join(
-        "",
-        "<li>Item {}: {}</li>",
-        ((item, "—" if value is None else value) for item, value in answers.items()),
-    )
-
-
-@register.filter
-def objective_rows(objectives: object) -> str:
-    """The chart's plan table rows, built here: a plan may hold a hundred objectives, and a
-    template loop over them cost several milliseconds of every chart view."""
-    if not isinstance(objectives, list | tuple):
-        return ""
-    return format_html_join(
-        "\n",
-        '<tr class="progress-{}"><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
-        (
-            (
-                o.progress.state,
-                o.objective.description,
-                o.progress.target_text,
-                o.progress.latest_text,
-                o.progress.status_text,
-            )
-            for o in objectives
-        ),
-    )
