@@ -377,7 +377,6 @@ def main(argv: list[str] | None = None) -> int:
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
-    from django.db.models import Count
     from django.test import Client as HttpClient
     from django.utils import timezone
 
@@ -385,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
     from alliance.assessments.models import Administration, CriticalAlert
     from alliance.assessments.services import link_create
     from alliance.clients.models import Client
+    from alliance.notes.models import Note
     from alliance.staff.models import User
     from bench.chart import cpu_probe, database_version, signed_in
 
@@ -404,14 +404,20 @@ def main(argv: list[str] | None = None) -> int:
     if len(caseload) < 2:
         raise SystemExit(f"{THERAPIST} needs at least two clients in care")
 
-    # ``generate.py`` may already have given its heavy client a few dozen scores: fill up to
+    # The client whose chart is timed: one without notes, so that its weight is its 200
+    # administrations and not the 500 sessions of ``generate.py``'s heavy client (that chart is
+    # ``chart.py``'s). ``generate.py`` gives its heavy client a few dozen scores: fill up to
     # ``--responses`` unless a fill (or a larger history) is here already.
+    with_notes = set(
+        Note.all_kinds.filter(client_id__in=caseload).values_list("client_id", flat=True)
+    )
+    measured = next(pk for pk in caseload if pk not in with_notes)
     existing = Administration.objects.count()
     fill_note = f"{existing} administrations already here: fill skipped"
     if existing < args.responses:
         rows, seconds = fill(
             responses=args.responses - existing,
-            heavy_client=caseload[0],
+            heavy_client=measured,
             therapist_id=therapist.pk,
             seed=args.seed,
         )
@@ -422,16 +428,23 @@ def main(argv: list[str] | None = None) -> int:
             f"then {time.perf_counter() - started:.0f}s of VACUUM ANALYZE (PostgreSQL only)"
         )
     print(fill_note, file=sys.stderr)
-    heavy_row = (
-        Administration.objects.filter(client_id__in=caseload)
-        .values("client_id")
-        .annotate(n=Count("id"))
-        .order_by("-n", "client_id")
-        .first()
-    )
-    if heavy_row is None:
-        raise SystemExit("no administrations for the caseload: run with --responses > 0")
-    heavy, heavy_count = heavy_row["client_id"], heavy_row["n"]
+    heavy = measured
+    heavy_count = Administration.objects.filter(client_id=heavy).count()
+    if heavy_count < HEAVY_CLIENT_ADMINISTRATIONS:
+        # A database filled before the measured client was chosen this way: top it up.
+        rng = random.Random(args.seed)
+        Administration.objects.bulk_create(
+            visit_rows(
+                build_patterns(rng),
+                client_id=heavy,
+                count=HEAVY_CLIENT_ADMINISTRATIONS - heavy_count,
+                last=datetime.now(UTC) - timedelta(days=7 * heavy_count + 1),
+                every=timedelta(days=7),
+                clinician_id=therapist.pk,
+                rng=rng,
+            )
+        )
+        heavy_count = HEAVY_CLIENT_ADMINISTRATIONS
     others = [pk for pk in caseload if pk != heavy]
     # Submits go to half of the caseload; the other half keeps the filled history, so that
     # the comparison chart shows the same clients, run after run.

@@ -36,7 +36,7 @@ class CareTeamMember(UndeletableModel):
     end_on = models.DateField(null=True, blank=True)
 
     class Meta:
-        ordering = ["client", "role", "start_on"]
+        ordering = ["client_id", "role", "start_on"]
         indexes = [
             models.Index(fields=["staff", "client"], name="careteam_staff_client_idx"),
             # A clinician's current clients without reading their years of past memberships.

@@ -51,7 +51,7 @@ class Administration(UndeletableModel):
     )
 
     class Meta:
-        ordering = ["client", "instrument", "completed_at"]
+        ordering = ["client_id", "instrument", "completed_at"]
         indexes = [
             models.Index(
                 fields=["client", "instrument", "completed_at"], name="admin_client_instr_idx"
@@ -147,7 +147,7 @@ class MeasurementSchedule(UndeletableModel):
     ended_on = models.DateField(null=True, blank=True)
 
     class Meta:
-        ordering = ["client", "instrument"]
+        ordering = ["client_id", "instrument"]
         indexes = [models.Index(fields=["ended_on", "next_due_on"], name="schedule_due_idx")]
 
     def __str__(self) -> str:

@@ -112,7 +112,7 @@ class Contact(UndeletableModel):
     active = models.BooleanField(default=True)
 
     class Meta:
-        ordering = ["client", "relationship", "name"]
+        ordering = ["client_id", "relationship", "name"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_relationship_display()})"
@@ -130,7 +130,7 @@ class Episode(UndeletableModel):
     discharge_note = models.CharField(max_length=300, blank=True)
 
     class Meta:
-        ordering = ["client", "-referral_date"]
+        ordering = ["client_id", "-referral_date"]
         indexes = [models.Index(fields=["client", "discharge_date"], name="episode_open_idx")]
 
     def __str__(self) -> str:

@@ -145,7 +145,7 @@ class CrisisAction(models.Model):
     )
 
     class Meta:
-        ordering = ["episode", "occurred_at", "id"]
+        ordering = ["episode_id", "occurred_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -81,7 +81,7 @@ class Diagnosis(UndeletableModel):
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
-        ordering = ["client", "-is_primary", "icd10_code"]
+        ordering = ["client_id", "-is_primary", "icd10_code"]
         verbose_name_plural = "diagnoses"
         indexes = [
             models.Index(fields=["client", "status"], name="diagnosis_client_status_idx"),
@@ -142,7 +142,7 @@ class DiagnosisChange(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["diagnosis", "changed_at", "id"]
+        ordering = ["diagnosis_id", "changed_at", "id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["diagnosis", "version"], name="diagnosis_change_version_unique"

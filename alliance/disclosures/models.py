@@ -125,7 +125,7 @@ class ReportContact(models.Model):
     reference = models.CharField("reference number", max_length=80, blank=True)
 
     class Meta:
-        ordering = ["report", "position", "id"]
+        ordering = ["report_id", "position", "id"]
 
     def __str__(self) -> str:
         return f"contact {self.position} of report {self.report_id}"
@@ -144,7 +144,7 @@ class MandatedReportVersion(models.Model):
     saved_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["report", "version"]
+        ordering = ["report_id", "version"]
         constraints = [
             models.UniqueConstraint(fields=["report", "version"], name="mreport_version_unique")
         ]
@@ -162,7 +162,7 @@ class MandatedReportAddendum(models.Model):
     text = models.TextField()
 
     class Meta:
-        ordering = ["report", "written_at", "id"]
+        ordering = ["report_id", "written_at", "id"]
         verbose_name_plural = "mandated report addenda"
 
     def __str__(self) -> str:

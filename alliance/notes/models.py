@@ -207,7 +207,7 @@ class NoteVersion(models.Model):
     saved_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["note", "version"]
+        ordering = ["note_id", "version"]
         constraints = [
             models.UniqueConstraint(fields=["note", "version"], name="note_version_unique")
         ]
@@ -226,7 +226,7 @@ class Addendum(models.Model):
     content_hash = models.CharField(max_length=64)
 
     class Meta:
-        ordering = ["note", "written_at", "id"]
+        ordering = ["note_id", "written_at", "id"]
         verbose_name_plural = "addenda"
 
     def __str__(self) -> str:
@@ -250,7 +250,7 @@ class CosignReview(models.Model):
     decided_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["note", "decided_at", "id"]
+        ordering = ["note_id", "decided_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} note {self.note_id}"

@@ -254,27 +254,32 @@ def timeline_for_chart(*, actor: User, client: Client, page: int | str | None = 
     rows = sessions.union(loose, all=True).order_by("-day", "-at", "-id")
     paginator = Paginator(rows, TIMELINE_PAGE_SIZE)
     current = paginator.get_page(page)
+    if not paginator.count:
+        return TimelinePage([], 1, 1, 0)
     keys = list(current.object_list)
     encounter_ids = [pk for kind, pk, _day, _at in keys if kind == "e"]
     note_ids = [pk for kind, pk, _day, _at in keys if kind == "n"]
-    encounters = {
-        e.pk: e for e in Encounter.objects.filter(pk__in=encounter_ids).select_related("clinician")
-    }
+    encounters: dict[int, Encounter] = {}
+    if encounter_ids:
+        encounters = {
+            e.pk: e
+            for e in Encounter.objects.filter(pk__in=encounter_ids).select_related("clinician")
+        }
     # The page's notes, of its sessions and without one, in one query.
     by_session: dict[int, list[Note]] = {pk: [] for pk in encounter_ids}
-    loose: dict[int, Note] = {}
+    without_session: dict[int, Note] = {}
     for note in _record_notes().filter(
         Q(encounter_id__in=encounter_ids) | Q(pk__in=note_ids), client=client
     ):
         _decorate(note, actor)
         if note.encounter_id is None:
-            loose[note.pk] = note
+            without_session[note.pk] = note
         else:
             by_session[note.encounter_id].append(note)
     entries = [
         TimelineEntry(encounters[pk], by_session[pk])
         if kind == "e"
-        else TimelineEntry(None, [loose[pk]])
+        else TimelineEntry(None, [without_session[pk]])
         for kind, pk, _day, _at in keys
     ]
     return TimelinePage(entries, current.number, paginator.num_pages, paginator.count)

@@ -114,7 +114,7 @@ class TreatmentPlan(UndeletableModel):
     close_note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["client", "-number", "-id"]
+        ordering = ["client_id", "-number", "-id"]
         indexes = [
             models.Index(fields=["client", "status"], name="plan_client_status_idx"),
             models.Index(fields=["status", "review_due_on"], name="plan_review_due_idx"),
@@ -265,7 +265,7 @@ class PlanSnapshot(models.Model):
     saved_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["plan", "version"]
+        ordering = ["plan_id", "version"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "version"], name="plan_snapshot_unique")
         ]

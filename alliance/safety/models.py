@@ -118,7 +118,7 @@ class RiskAssessmentRevision(models.Model):
     saved_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["assessment", "version"]
+        ordering = ["assessment_id", "version"]
         constraints = [
             models.UniqueConstraint(fields=["assessment", "version"], name="risk_revision_unique")
         ]
@@ -137,7 +137,7 @@ class RiskAssessmentAddendum(models.Model):
     content_hash = models.CharField(max_length=64)
 
     class Meta:
-        ordering = ["assessment", "written_at", "id"]
+        ordering = ["assessment_id", "written_at", "id"]
         verbose_name_plural = "risk assessment addenda"
 
     def __str__(self) -> str:
@@ -168,7 +168,7 @@ class RiskFlag(UndeletableModel):
     )
 
     class Meta:
-        ordering = ["client", "kind", "label"]
+        ordering = ["client_id", "kind", "label"]
         constraints = [
             models.UniqueConstraint(fields=["client", "kind", "label"], name="risk_flag_unique"),
             models.CheckConstraint(
@@ -220,7 +220,7 @@ class RiskFlagEvent(models.Model):
     at = models.DateTimeField()
 
     class Meta:
-        ordering = ["flag", "at", "id"]
+        ordering = ["flag_id", "at", "id"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(assessment__isnull=False) | ~Q(reason=""),
@@ -274,7 +274,7 @@ class SafetyPlanVersion(UndeletableModel):
     agreement_note = models.CharField(max_length=300, blank=True)
 
     class Meta:
-        ordering = ["plan", "-number"]
+        ordering = ["plan_id", "-number"]
         constraints = [
             models.UniqueConstraint(fields=["plan", "number"], name="plan_version_unique"),
             models.UniqueConstraint(
@@ -309,7 +309,7 @@ class SafetyPlanRevision(models.Model):
     saved_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["version", "revision"]
+        ordering = ["version_id", "revision"]
         constraints = [
             models.UniqueConstraint(fields=["version", "revision"], name="plan_revision_unique")
         ]

@@ -205,7 +205,7 @@ class Licence(TimestampedModel):
     )
 
     class Meta:
-        ordering = ["staff", "licence_type"]
+        ordering = ["staff_id", "licence_type"]
         constraints = [
             models.UniqueConstraint(
                 fields=["licence_type", "number", "jurisdiction"], name="licence_unique_number"
@@ -225,7 +225,7 @@ class SupervisionLink(TimestampedModel):
     end_on = models.DateField(null=True, blank=True)
 
     class Meta:
-        ordering = ["supervisee", "supervisor"]
+        ordering = ["supervisee_id", "supervisor_id"]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(supervisor=models.F("supervisee")),
