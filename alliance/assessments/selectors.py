@@ -23,6 +23,7 @@ from alliance.assessments.models import (
 from alliance.audit.actions import AuditAction
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client
+from alliance.core.presence import UNKNOWN, Part, Presence
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
 
@@ -125,13 +126,31 @@ def _series(code: str, rows: list[Point], chart_id: str, tz: tzinfo) -> Instrume
     return series
 
 
-def measures_for(*, client: Client) -> list[InstrumentSeries]:
+# The parts of a record the chart asks about before reading them (``core.presence``).
+ADMINISTRATIONS = Part(
+    "assessments.administrations",
+    lambda client_id: Administration.objects.filter(client_id=client_id),
+)
+OPEN_ALERTS = Part(
+    "assessments.open_alerts",
+    lambda client_id: CriticalAlert.objects.filter(
+        client_id=client_id, acknowledged_at__isnull=True
+    ),
+)
+ALERTS = Part(
+    "assessments.alerts", lambda client_id: CriticalAlert.objects.filter(client_id=client_id)
+)
+
+
+def measures_for(*, client: Client, presence: Presence = UNKNOWN) -> list[InstrumentSeries]:
     """The Measures section of a chart the caller has already opened (and audited).
 
     Two queries whatever the history: every administration's date, total and band for the
     chart, then the newest ``TABLE_ROWS`` per instrument in full for the table. A client with
     years of weekly measures would otherwise decode hundreds of answer sets nobody sees.
     """
+    if not presence.may_have(ADMINISTRATIONS):
+        return []
     grouped: dict[str, list[Point]] = {}
     for instrument, pk, completed_at, total, severity in (
         Administration.objects.filter(client=client)
@@ -152,7 +171,15 @@ def measures_for(*, client: Client) -> list[InstrumentSeries]:
     return series
 
 
-def open_alerts_for_client(*, client: Client) -> list[CriticalAlert]:
+def score_history(series: list[InstrumentSeries]) -> dict[str, list[tuple[datetime, float | None]]]:
+    """The scores the Measures section loaded, for the plan's objective progress on the same
+    page (``plans.progress.ScoreHistory``): no second read of the same rows."""
+    return {s.code: [(p.completed_at, p.total) for p in s.points] for s in series}
+
+
+def open_alerts_for_client(*, client: Client, presence: Presence = UNKNOWN) -> list[CriticalAlert]:
+    if not presence.may_have(OPEN_ALERTS):
+        return []
     return list(
         CriticalAlert.objects.filter(client=client, acknowledged_at__isnull=True).order_by(
             "raised_at"

@@ -26,6 +26,7 @@ from alliance.assessments.models import CriticalAlert
 from alliance.audit.actions import AuditAction
 from alliance.audit.services import audit_record, audit_refused
 from alliance.clients.models import Client
+from alliance.core.presence import UNKNOWN, Part, Presence
 from alliance.crisis.models import (
     CrisisAction,
     CrisisEpisode,
@@ -164,16 +165,36 @@ class ChartCrisis:
     now: datetime = field(default_factory=timezone.now)
 
 
-def crisis_for_chart(*, client: Client) -> ChartCrisis:
+# The parts of a record the chart asks about before reading them (``core.presence``).
+OPEN_EPISODES = Part(
+    "crisis.open_episodes",
+    lambda client_id: CrisisEpisode.objects.filter(client_id=client_id, status=EpisodeStatus.OPEN),
+)
+OPEN_TASKS = Part(
+    "crisis.open_tasks",
+    lambda client_id: FollowUpTask.objects.filter(client_id=client_id, status=TaskStatus.OPEN),
+)
+EPISODES = Part(
+    "crisis.episodes", lambda client_id: CrisisEpisode.objects.filter(client_id=client_id)
+)
+
+
+def crisis_for_chart(*, client: Client, presence: Presence = UNKNOWN) -> ChartCrisis:
     """For a chart the caller has already opened (and audited) through the policy."""
-    episodes = list(
-        CrisisEpisode.objects.filter(client=client, status=EpisodeStatus.OPEN)
-        .select_related("started_by")
-        .order_by("-started_at")
-    )
-    tasks = list(
-        FollowUpTask.objects.filter(client=client, status=TaskStatus.OPEN).order_by("due_at", "id")
-    )
+    episodes: list[CrisisEpisode] = []
+    if presence.may_have(OPEN_EPISODES):
+        episodes = list(
+            CrisisEpisode.objects.filter(client=client, status=EpisodeStatus.OPEN)
+            .select_related("started_by")
+            .order_by("-started_at")
+        )
+    tasks: list[FollowUpTask] = []
+    if presence.may_have(OPEN_TASKS):
+        tasks = list(
+            FollowUpTask.objects.filter(client=client, status=TaskStatus.OPEN).order_by(
+                "due_at", "id"
+            )
+        )
     return ChartCrisis(episodes, tasks)
 
 

@@ -17,6 +17,7 @@ from alliance.access.policy import clients_visible_to, supervisee_ids
 from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client
+from alliance.core.presence import UNKNOWN, Part, Presence
 from alliance.diagnoses import icd10
 from alliance.diagnoses.models import (
     CURRENT_STATUSES,
@@ -57,8 +58,14 @@ def _ordered(rows: list[Diagnosis]) -> ChartProblems:
     return ChartProblems(current=current, past=past)
 
 
-def problems_for_chart(*, client: Client) -> ChartProblems:
+# The chart asks whether the record has any before reading them (``core.presence``).
+DIAGNOSES = Part("diagnoses", lambda client_id: Diagnosis.objects.filter(client_id=client_id))
+
+
+def problems_for_chart(*, client: Client, presence: Presence = UNKNOWN) -> ChartProblems:
     """The Problems section of a chart the caller has already opened (one query)."""
+    if not presence.may_have(DIAGNOSES):
+        return ChartProblems(current=[], past=[])
     rows = list(Diagnosis.objects.filter(client=client).select_related("diagnosed_by"))
     return _ordered(rows)
 

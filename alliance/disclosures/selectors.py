@@ -27,6 +27,7 @@ from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.selectors import audited_client
 from alliance.audit.services import audit_record, audit_refused
 from alliance.clients.models import Client
+from alliance.core.presence import UNKNOWN, Part, Presence
 from alliance.disclosures.models import (
     Authorization,
     Disclosure,
@@ -63,8 +64,19 @@ def reports_visible_to(*, actor: User) -> QuerySet[MandatedReport]:
     return MandatedReport.objects.filter(restricted_record_q(actor=actor))
 
 
-def report_list_for(*, actor: User, client: Client | None = None) -> list[MandatedReport]:
+# The chart asks whether the record has any before reading them (``core.presence``); who may
+# see them is decided after, by ``restricted_record_q``.
+REPORTS = Part(
+    "disclosures.reports", lambda client_id: MandatedReport.objects.filter(client_id=client_id)
+)
+
+
+def report_list_for(
+    *, actor: User, client: Client | None = None, presence: Presence = UNKNOWN
+) -> list[MandatedReport]:
     """Reports ``actor`` may see, newest first (of one client when given); audited with ids."""
+    if client is not None and not presence.may_have(REPORTS):
+        return []
     reports = reports_visible_to(actor=actor).select_related("client", "author")
     if client is not None:
         reports = reports.filter(client=client)

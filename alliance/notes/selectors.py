@@ -29,6 +29,7 @@ from alliance.assessments.models import Administration
 from alliance.audit.actions import AuditAction, AuditPurpose, AuditSeverity
 from alliance.audit.services import audit_record, audit_refused
 from alliance.clients.models import Client
+from alliance.core.presence import UNKNOWN, Part, Presence
 from alliance.notes.formats import summary
 from alliance.notes.models import (
     Addendum,
@@ -222,7 +223,21 @@ def _decorate(note: Note, actor: User) -> Note:
     return note
 
 
-def timeline_for_chart(*, actor: User, client: Client, page: int | str | None = 1) -> TimelinePage:
+# The chart asks whether the record has any before reading them (``core.presence``).
+SESSIONS = Part("notes.sessions", lambda client_id: Encounter.objects.filter(client_id=client_id))
+NOTES_WITHOUT_SESSION = Part(
+    "notes.without_session",
+    lambda client_id: Note.objects.filter(client_id=client_id, encounter__isnull=True),
+)
+
+
+def timeline_for_chart(
+    *,
+    actor: User,
+    client: Client,
+    page: int | str | None = 1,
+    presence: Presence = UNKNOWN,
+) -> TimelinePage:
     """Sessions and notes of ``client``, newest first, ``TIMELINE_PAGE_SIZE`` a page.
 
     Psychotherapy notes are never part of it, not even for their author (SEC-16). Other
@@ -231,6 +246,8 @@ def timeline_for_chart(*, actor: User, client: Client, page: int | str | None = 
     size of the chart.
     """
     client = client_for(actor=actor, client_id=client.pk, capability=Capability.CHART_READ)
+    if not (presence.may_have(SESSIONS) or presence.may_have(NOTES_WITHOUT_SESSION)):
+        return TimelinePage([], 1, 1, 0)
     sessions = (
         Encounter.objects.filter(client=client)
         .annotate(

@@ -9,7 +9,7 @@ plan in one query, whatever the number of objectives.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -169,16 +169,34 @@ def reliable_change(code: str, baseline: float, latest: float) -> str:
         return ""
 
 
+# A client's scores as a caller already holds them: instrument code → (completed at, total),
+# oldest first (``assessments.selectors.score_history`` of the chart's Measures section).
+ScoreHistory = Mapping[str, Sequence[tuple[datetime, float | None]]]
+
+
 def progress_for(
-    *, client_id: int, objectives: Iterable[Objective], since: date, today: date | None = None
+    *,
+    client_id: int,
+    objectives: Iterable[Objective],
+    since: date,
+    today: date | None = None,
+    history: ScoreHistory | None = None,
 ) -> dict[int, ObjectiveProgress]:
-    """Objective id → progress, for objectives of one client: one query for all of them."""
+    """Objective id → progress, for objectives of one client: one query for all of them, or
+    none when the caller passes the client's whole score ``history``."""
     objectives = list(objectives)
     day = today or timezone.localdate()
     codes = sorted({o.instrument for o in objectives if o.instrument})
     series: dict[str, list[Score]] = {code: [] for code in codes}
-    if codes:
-        start = timezone.make_aware(datetime.combine(since, time.min))
+    start = timezone.make_aware(datetime.combine(since, time.min))
+    if codes and history is not None:
+        for code in codes:
+            series[code] = [
+                Score(at, float(total))
+                for at, total in history.get(code, ())
+                if total is not None and at >= start
+            ]
+    elif codes:
         rows = (
             Administration.objects.filter(
                 client_id=client_id,

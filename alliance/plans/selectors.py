@@ -19,10 +19,11 @@ from alliance.access.policy import ClientNotFound, client_for, clients_visible_t
 from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.services import audit_record, audit_refused
 from alliance.clients.models import Client, Episode
+from alliance.core.presence import UNKNOWN, Part, Presence
 from alliance.diagnoses.models import CURRENT_STATUSES, Diagnosis
 from alliance.plans.addressed import Rating, addressed_in
 from alliance.plans.models import Objective, PlanStatus, TreatmentPlan
-from alliance.plans.progress import ObjectiveProgress, progress_for
+from alliance.plans.progress import ObjectiveProgress, ScoreHistory, progress_for
 from alliance.plans.tree import ObjectiveNode, PlanTree, load_objectives, load_tree, signature_valid
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
@@ -153,10 +154,23 @@ class ChartPlan:
     drafts: list[TreatmentPlan]
 
 
-def chart_plan_for(*, client: Client) -> ChartPlan:
+# The chart asks whether the record has any before reading them (``core.presence``).
+CURRENT_PLANS = Part(
+    "plans.current",
+    lambda client_id: TreatmentPlan.objects.filter(
+        client_id=client_id, status__in=[PlanStatus.ACTIVE, PlanStatus.DRAFT]
+    ),
+)
+
+
+def chart_plan_for(
+    *, client: Client, presence: Presence = UNKNOWN, history: ScoreHistory | None = None
+) -> ChartPlan:
     """For a chart the caller has opened (and audited): the active plans' objectives with live
     progress. One query for the plans, two per active plan (objectives, scores), whatever the
     number of objectives."""
+    if not presence.may_have(CURRENT_PLANS):
+        return ChartPlan(active=[], drafts=[])
     plans = list(
         TreatmentPlan.objects.filter(
             client=client, status__in=[PlanStatus.ACTIVE, PlanStatus.DRAFT]
@@ -167,7 +181,7 @@ def chart_plan_for(*, client: Client) -> ChartPlan:
     today = timezone.localdate()
     return ChartPlan(
         active=[
-            ActivePlan(p, load_objectives(p), p.review_state(today, REVIEW_WARNING_DAYS))
+            ActivePlan(p, load_objectives(p, history), p.review_state(today, REVIEW_WARNING_DAYS))
             for p in plans
             if p.is_active
         ],

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from alliance.plans.models import Goal, Intervention, Objective, Problem, TreatmentPlan
-from alliance.plans.progress import ObjectiveProgress, progress_for
+from alliance.plans.progress import ObjectiveProgress, ScoreHistory, progress_for
 
 
 @dataclass
@@ -120,16 +120,22 @@ OBJECTIVE_SUMMARY = (
 )
 
 
-def load_objectives(plan: TreatmentPlan) -> list[ObjectiveNode]:
-    """Only the plan's objectives with live progress, in plan order: two queries, for the
-    chart, which shows the objectives of the active plan and not the rest of its tree."""
+def load_objectives(
+    plan: TreatmentPlan, history: ScoreHistory | None = None
+) -> list[ObjectiveNode]:
+    """Only the plan's objectives with live progress, in plan order: two queries (one with
+    the client's score ``history``), for the chart, which shows the objectives of the active
+    plan and not the rest of its tree."""
     objectives = list(
         Objective.objects.filter(plan=plan)
         .only(*OBJECTIVE_SUMMARY)
         .order_by("goal__problem__position", "goal__position", "position", "id")
     )
     progress = progress_for(
-        client_id=plan.client_id, objectives=objectives, since=episode_start(plan)
+        client_id=plan.client_id,
+        objectives=objectives,
+        since=episode_start(plan),
+        history=history,
     )
     return [ObjectiveNode(o, progress=progress.get(o.pk)) for o in objectives]
 

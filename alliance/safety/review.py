@@ -16,7 +16,8 @@ from datetime import datetime
 from django.db.models import Max
 
 from alliance.assessments.models import CriticalAlert
-from alliance.crisis.selectors import latest_crisis_at_by_client
+from alliance.assessments.selectors import ALERTS
+from alliance.crisis.selectors import EPISODES, latest_crisis_at_by_client
 from alliance.safety.models import DocumentStatus, SafetyPlanVersion
 
 EventSource = Callable[[Collection[int]], dict[int, datetime]]
@@ -38,6 +39,8 @@ REVIEW_EVENT_SOURCES: tuple[tuple[str, EventSource], ...] = (
     ("critical-item alert", critical_alerts_latest),
     ("crisis episode", latest_crisis_at_by_client),
 )
+# The parts of a record those sources read: a client with rows in none has no event.
+REVIEW_EVENT_PARTS = (ALERTS, EPISODES)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from alliance.assessments.models import CriticalAlert
 from alliance.audit.actions import AuditAction, AuditPurpose, AuditSeverity
 from alliance.audit.services import audit_record, audit_refused
 from alliance.clients.models import Client
+from alliance.core.presence import UNKNOWN, Part, Presence
 from alliance.safety.base import SafetyRecordNotFound
 from alliance.safety.models import (
     DocumentStatus,
@@ -29,7 +30,7 @@ from alliance.safety.models import (
     SafetyPlanLink,
     SafetyPlanVersion,
 )
-from alliance.safety.review import PlanReview, plan_reviews_due
+from alliance.safety.review import REVIEW_EVENT_PARTS, PlanReview, plan_reviews_due
 from alliance.safety.screeners import screeners_snapshot
 from alliance.safety.signing import (
     addendum_signature_valid,
@@ -221,9 +222,17 @@ class PlanPage:
         return current is None or plan_version_signature_valid(current, self.client.pk)
 
 
-def _plan_page(client: Client, *, with_links: bool = True) -> PlanPage:
-    plan = SafetyPlan.objects.filter(client=client).first()
-    page = PlanPage(client, plan, review=plan_reviews_due(client_ids=[client.pk]).get(client.pk))
+def _plan_page(
+    client: Client, *, with_links: bool = True, presence: Presence = UNKNOWN
+) -> PlanPage:
+    plan = None
+    if presence.may_have(SAFETY_PLAN):
+        plan = SafetyPlan.objects.filter(client=client).first()
+    review = None
+    # A review is prompted by an event (``review.REVIEW_EVENT_SOURCES``): none, no prompt.
+    if any(presence.may_have(part) for part in REVIEW_EVENT_PARTS):
+        review = plan_reviews_due(client_ids=[client.pk]).get(client.pk)
+    page = PlanPage(client, plan, review=review)
     if plan is not None:
         page.versions = list(
             plan.versions.select_related("signed_by", "written_by").order_by("-number")
@@ -308,17 +317,33 @@ class SafetyChart:
     today: object = None
 
 
-def safety_for_chart(*, actor: User, client: Client) -> SafetyChart:
+# The parts of a record the chart asks about before reading them (``core.presence``).
+ASSESSMENTS = Part(
+    "safety.assessments", lambda client_id: RiskAssessment.objects.filter(client_id=client_id)
+)
+FLAGS = Part(
+    "safety.flags", lambda client_id: RiskFlag.objects.filter(client_id=client_id, active=True)
+)
+SAFETY_PLAN = Part("safety.plan", lambda client_id: SafetyPlan.objects.filter(client_id=client_id))
+CHART_PARTS = (ASSESSMENTS, FLAGS, SAFETY_PLAN, *REVIEW_EVENT_PARTS)
+
+
+def safety_for_chart(*, actor: User, client: Client, presence: Presence = UNKNOWN) -> SafetyChart:
     """For a chart the caller has already opened and audited (a fixed number of queries)."""
-    assessments = list(
-        RiskAssessment.objects.filter(client=client)
-        .filter(Q(status=DocumentStatus.SIGNED) | Q(author=actor))
-        .select_related("author", "signed_by")
-        .order_by("-created_at", "-id")[:RECENT_ASSESSMENTS]
-    )
+    assessments: list[RiskAssessment] = []
+    if presence.may_have(ASSESSMENTS):
+        assessments = list(
+            RiskAssessment.objects.filter(client=client)
+            .filter(Q(status=DocumentStatus.SIGNED) | Q(author=actor))
+            .select_related("author", "signed_by")
+            .order_by("-created_at", "-id")[:RECENT_ASSESSMENTS]
+        )
+    flags: list[RiskFlag] = []
+    if presence.may_have(FLAGS):
+        flags = list(RiskFlag.objects.filter(client=client, active=True))
     return SafetyChart(
-        flags=list(RiskFlag.objects.filter(client=client, active=True)),
-        plan=_plan_page(client, with_links=False),  # the chart shows no client links
+        flags=flags,
+        plan=_plan_page(client, with_links=False, presence=presence),  # no client links here
         assessments=assessments,
         today=timezone.localdate(),
     )

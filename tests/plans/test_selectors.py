@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from alliance.assessments.selectors import measures_for, score_history
 from alliance.audit.models import AuditEvent
 from alliance.clients.models import Episode
 from alliance.plans.models import Goal, Objective, PlanStatus, TreatmentPlan
@@ -40,6 +43,27 @@ def test_progress_is_computed_live_from_the_scores_since_the_episode_began(
     score(client, 8, days_ago=0)
     again = load_tree(active_plan).objectives()[0].progress
     assert again is not None and again.state == ProgressState.MET
+
+
+def test_the_chart_reuses_the_measures_scores_for_objective_progress(
+    clinic: Clinic, active_plan: TreatmentPlan
+) -> None:
+    """The chart passes the scores its Measures section loaded; progress is the same as read
+    from the database, and the plan section reads no score row again."""
+    client = clinic.client_a
+    score(client, 25, days_ago=60)  # before the episode: not the baseline
+    score(client, 21, days_ago=20)
+    score(client, 14, days_ago=5)
+    score(client, 9, days_ago=3, instrument="gad7")
+    read = chart_plan_for(client=client).active[0].objectives[0].progress
+    history = score_history(measures_for(client=client))
+
+    with CaptureQueriesContext(connection) as captured:
+        given = chart_plan_for(client=client, history=history).active[0].objectives[0].progress
+
+    assert given == read
+    assert given is not None and (given.baseline.total, given.latest.total) == (21, 14)  # type: ignore[union-attr]
+    assert not [q for q in captured.captured_queries if "assessments_administration" in q["sql"]]
 
 
 def test_the_tree_loads_in_a_fixed_number_of_queries(

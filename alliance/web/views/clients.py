@@ -6,7 +6,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from alliance.assessments.selectors import measures_for, open_alerts_for_client
+from alliance.assessments import selectors as assessments
+from alliance.assessments.selectors import measures_for, open_alerts_for_client, score_history
 from alliance.clients.models import Contact, Episode
 from alliance.clients.selectors import client_chart, client_record_for, client_search
 from alliance.clients.services import (
@@ -17,11 +18,15 @@ from alliance.clients.services import (
     contact_save,
     episode_save,
 )
+from alliance.core.presence import Presence, parts_present
+from alliance.crisis import selectors as crisis
 from alliance.crisis.selectors import crisis_for_chart
-from alliance.diagnoses.selectors import problems_for_chart
-from alliance.disclosures.selectors import report_list_for
+from alliance.diagnoses.selectors import DIAGNOSES, problems_for_chart
+from alliance.disclosures.selectors import REPORTS, report_list_for
+from alliance.notes import selectors as notes
 from alliance.notes.selectors import timeline_for_chart
-from alliance.plans.selectors import chart_plan_for
+from alliance.plans.selectors import CURRENT_PLANS, chart_plan_for
+from alliance.safety import selectors as safety
 from alliance.safety.selectors import flags_by_client, safety_for_chart
 from alliance.staff.capabilities import Capability
 from alliance.web.access import requires
@@ -71,6 +76,21 @@ def create(request: HttpRequest) -> HttpResponse:
     return render(request, "web/clients/create.html", {"form": form, "matches": matches})
 
 
+# Every part of the record the chart's sections read; one statement tells which hold rows.
+CHART_PARTS = (
+    assessments.ADMINISTRATIONS,
+    assessments.OPEN_ALERTS,
+    DIAGNOSES,
+    CURRENT_PLANS,
+    notes.SESSIONS,
+    notes.NOTES_WITHOUT_SESSION,
+    crisis.OPEN_EPISODES,
+    crisis.OPEN_TASKS,
+    REPORTS,
+    *safety.CHART_PARTS,
+)
+
+
 @requires(Capability.CHART_READ, Capability.DEMOGRAPHICS_READ)
 def chart(request: HttpRequest, client_id: int) -> HttpResponse:
     actor = actor_of(request)
@@ -82,20 +102,26 @@ def chart(request: HttpRequest, client_id: int) -> HttpResponse:
         "safety": None,
     }
     if data.clinical:
-        context["measures"] = measures_for(client=data.client)
-        context["problems"] = problems_for_chart(client=data.client)
-        context["treatment_plan"] = chart_plan_for(client=data.client)
+        client = data.client
+        # Sections of an empty part skip their query: most records have no crisis, no report.
+        present = Presence(parts_present(CHART_PARTS, client.pk))
+        measures = measures_for(client=client, presence=present)
+        context["measures"] = measures
+        context["problems"] = problems_for_chart(client=client, presence=present)
+        context["treatment_plan"] = chart_plan_for(
+            client=client, presence=present, history=score_history(measures)
+        )
         context["notes_timeline"] = timeline_for_chart(
-            actor=actor, client=data.client, page=request.GET.get("notes_page")
+            actor=actor, client=client, page=request.GET.get("notes_page"), presence=present
         )
         context["alerts"] = [
             (alert, AcknowledgeForm(prefix=f"a{alert.pk}"))
-            for alert in open_alerts_for_client(client=data.client)
+            for alert in open_alerts_for_client(client=client, presence=present)
         ]
         context["can_write"] = actor.has_capability(Capability.CHART_WRITE)
-        context["crisis"] = crisis_for_chart(client=data.client)
-        context["mandated_reports"] = report_list_for(actor=actor, client=data.client)
-        context["safety"] = safety_for_chart(actor=actor, client=data.client)
+        context["crisis"] = crisis_for_chart(client=client, presence=present)
+        context["mandated_reports"] = report_list_for(actor=actor, client=client, presence=present)
+        context["safety"] = safety_for_chart(actor=actor, client=client, presence=present)
     return render(request, "web/clients/chart.html", context)
 
 

@@ -1,0 +1,123 @@
+"""``core.presence``: which parts of one client's record hold rows, in one statement; and the
+chart, which reads only the parts that do."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from alliance.clients.models import Client, Contact
+from alliance.core import presence
+from alliance.core.presence import UNKNOWN, Part, Presence, parts_present
+from alliance.crisis.models import CrisisEpisode
+from alliance.staff.models import User
+from alliance.web.views.clients import CHART_PARTS
+from tests.crisis.conftest import start
+from tests.personas import Clinic
+
+CONTACTS = Part("test.contacts", lambda client_id: Contact.objects.filter(client_id=client_id))
+MAY_CONTACT = Part(
+    "test.may_contact",
+    lambda client_id: Contact.objects.filter(client_id=client_id, may_contact=True),
+)
+EPISODES = Part(
+    "test.episodes", lambda client_id: CrisisEpisode.objects.filter(client_id=client_id)
+)
+
+
+def test_one_statement_names_the_parts_with_rows(clinic: Clinic) -> None:
+    Contact.objects.create(client=clinic.client_a, name="Ana", relationship="friend")
+    parts = [CONTACTS, MAY_CONTACT, EPISODES, CONTACTS]
+
+    with CaptureQueriesContext(connection) as captured:
+        found = parts_present(parts, clinic.client_a.pk)
+
+    assert found == {"test.contacts"}
+    assert len(captured.captured_queries) == 1
+    assert parts_present(parts, clinic.client_b.pk) == frozenset()
+
+
+def test_conditions_with_values_are_kept(clinic: Clinic) -> None:
+    Contact.objects.create(
+        client=clinic.client_a, name="Ana", relationship="friend", may_contact=True
+    )
+    Contact.objects.create(
+        client=clinic.client_b, name="Bo", relationship="friend", may_contact=False
+    )
+
+    assert parts_present([MAY_CONTACT], clinic.client_a.pk) == {"test.may_contact"}
+    assert parts_present([MAY_CONTACT], clinic.client_b.pk) == frozenset()
+
+
+def test_a_parts_sql_is_compiled_once(clinic: Clinic, monkeypatch: pytest.MonkeyPatch) -> None:
+    built: list[int] = []
+
+    def rows(client_id: int) -> object:
+        built.append(client_id)
+        return Contact.objects.filter(client_id=client_id)
+
+    part = Part("test.counted", rows)  # type: ignore[arg-type]
+    monkeypatch.setattr(presence, "_compiled", {})
+    Contact.objects.create(client=clinic.client_b, name="Bo", relationship="friend")
+
+    assert parts_present([part], clinic.client_a.pk) == frozenset()
+    assert parts_present([part], clinic.client_b.pk) == {"test.counted"}
+    assert len(built) == 1
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        lambda client_id: Contact.objects.all(),  # no client filter
+        lambda client_id: Contact.objects.filter(
+            client_id=client_id, created_at__lte=timezone.now()
+        ),
+    ],
+    ids=["not per client", "depends on the time"],
+)
+def test_a_part_that_is_not_one_clients_timeless_rows_is_refused(
+    rows: Callable[[int], object], clinic: Clinic, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(presence, "_compiled", {})
+    with pytest.raises(ImproperlyConfigured):
+        parts_present([Part("test.bad", rows)], clinic.client_a.pk)  # type: ignore[arg-type]
+
+
+def test_unknown_presence_reads_everything() -> None:
+    assert UNKNOWN.may_have(CONTACTS)
+    assert not Presence(frozenset()).may_have(CONTACTS)
+    assert Presence(frozenset({"test.contacts"})).may_have(CONTACTS)
+
+
+def _section_reads(http: HttpClient, client: Client) -> list[str]:
+    """The chart's statements, but for the one that asks which parts hold rows."""
+    with CaptureQueriesContext(connection) as captured:
+        response = http.get(reverse("web:client_chart", args=[client.pk]))
+    assert response.status_code == 200
+    statements = [q["sql"] for q in captured.captured_queries]
+    assert sum(sql.startswith("SELECT EXISTS (") for sql in statements) == 1
+    return [sql for sql in statements if not sql.startswith("SELECT EXISTS (")]
+
+
+def test_the_chart_reads_only_the_sections_with_rows(
+    clinic: Clinic, signed_in: Callable[[User], HttpClient]
+) -> None:
+    http = signed_in(clinic.therapist_on_team)
+    assert len({part.name for part in CHART_PARTS}) == len(CHART_PARTS)
+
+    empty = _section_reads(http, clinic.client_a)
+    assert not [sql for sql in empty if '"crisis_' in sql or '"safety_' in sql]
+
+    start(clinic)  # a crisis episode, with its caring-contact task
+    filled = _section_reads(http, clinic.client_a)
+    assert [sql for sql in filled if 'FROM "crisis_crisisepisode"' in sql]
+    assert [sql for sql in filled if 'FROM "crisis_followuptask"' in sql]
+    html = http.get(reverse("web:client_chart", args=[clinic.client_a.pk])).content.decode()
+    assert "Caring contact" in html
