@@ -62,6 +62,18 @@ class SearchResult:
     truncated: bool
 
 
+# The columns a search result shows (name, preferred name, date of birth, MRN); the rest of a
+# client's row loads on first use.
+SEARCH_COLUMNS = (
+    "id",
+    "mrn",
+    "legal_first_name",
+    "legal_last_name",
+    "preferred_name",
+    "date_of_birth",
+)
+
+
 def client_search(*, actor: User, query: str) -> SearchResult:
     """Find clients by any part of a name or preferred name, MRN, or date of birth.
 
@@ -84,6 +96,8 @@ def client_search(*, actor: User, query: str) -> SearchResult:
     # Case-insensitive name order, which no index serves: PostgreSQL then always starts from
     # the trigram index on search_text instead of walking the name index (bench/README.md).
     found = found.order_by(Lower("legal_last_name"), Lower("legal_first_name"), "id")
+    # Only what a result row shows: fifty rows of every registry column cost more to decode.
+    found = found.only(*SEARCH_COLUMNS)
     rows = list(found.prefetch_related(_open_episodes())[: SEARCH_LIMIT + 1])
     clients, truncated = rows[:SEARCH_LIMIT], len(rows) > SEARCH_LIMIT
     audit_record(

@@ -270,6 +270,10 @@ def timeline_for_chart(
     )
     rows = sessions.union(loose, all=True).order_by("-day", "-at", "-id")
     paginator = Paginator(rows, TIMELINE_PAGE_SIZE)
+    sessions_count = presence.count(SESSIONS)
+    loose_count = presence.count(NOTES_WITHOUT_SESSION)
+    if sessions_count is not None and loose_count is not None:
+        paginator.count = sessions_count + loose_count  # the chart counted them already
     current = paginator.get_page(page)
     if not paginator.count:
         return TimelinePage([], 1, 1, 0)

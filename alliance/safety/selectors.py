@@ -74,8 +74,8 @@ def flags_by_client(*, actor: User, client_ids: Collection[int]) -> dict[int, li
     """Active flags of the listed clients the actor may read the chart of, in one query
     (plus the policy's own memoised lookups) whatever the number of clients."""
     ids = list(client_ids)
-    if not ids:
-        return {}
+    if not ids or not actor.has_capability(Capability.CHART_READ):
+        return {}  # the front desk sees no clinical flag
     visible = clients_visible_to(actor=actor, capability=Capability.CHART_READ)
     grouped: dict[int, list[RiskFlag]] = {}
     for flag in RiskFlag.objects.filter(client_id__in=ids, active=True, client__in=visible):

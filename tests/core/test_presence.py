@@ -1,9 +1,10 @@
-"""``core.presence``: which parts of one client's record hold rows, in one statement; and the
-chart, which reads only the parts that do."""
+"""``core.presence``: how many rows each part of one client's record holds, in one statement;
+and the chart, which reads only the parts that have some."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -15,11 +16,13 @@ from django.utils import timezone
 
 from alliance.clients.models import Client, Contact
 from alliance.core import presence
-from alliance.core.presence import UNKNOWN, Part, Presence, parts_present
+from alliance.core.presence import UNKNOWN, Part, Presence, part_counts
 from alliance.crisis.models import CrisisEpisode
+from alliance.notes.selectors import timeline_for_chart
 from alliance.staff.models import User
 from alliance.web.views.clients import CHART_PARTS
 from tests.crisis.conftest import start
+from tests.notes.conftest import draft
 from tests.personas import Clinic
 
 CONTACTS = Part("test.contacts", lambda client_id: Contact.objects.filter(client_id=client_id))
@@ -32,16 +35,17 @@ EPISODES = Part(
 )
 
 
-def test_one_statement_names_the_parts_with_rows(clinic: Clinic) -> None:
+def test_one_statement_counts_each_part(clinic: Clinic) -> None:
     Contact.objects.create(client=clinic.client_a, name="Ana", relationship="friend")
+    Contact.objects.create(client=clinic.client_a, name="Eli", relationship="friend")
     parts = [CONTACTS, MAY_CONTACT, EPISODES, CONTACTS]
 
     with CaptureQueriesContext(connection) as captured:
-        found = parts_present(parts, clinic.client_a.pk)
+        found = part_counts(parts, clinic.client_a.pk)
 
-    assert found == {"test.contacts"}
+    assert found == {"test.contacts": 2, "test.may_contact": 0, "test.episodes": 0}
     assert len(captured.captured_queries) == 1
-    assert parts_present(parts, clinic.client_b.pk) == frozenset()
+    assert set(part_counts(parts, clinic.client_b.pk).values()) == {0}
 
 
 def test_conditions_with_values_are_kept(clinic: Clinic) -> None:
@@ -52,8 +56,8 @@ def test_conditions_with_values_are_kept(clinic: Clinic) -> None:
         client=clinic.client_b, name="Bo", relationship="friend", may_contact=False
     )
 
-    assert parts_present([MAY_CONTACT], clinic.client_a.pk) == {"test.may_contact"}
-    assert parts_present([MAY_CONTACT], clinic.client_b.pk) == frozenset()
+    assert part_counts([MAY_CONTACT], clinic.client_a.pk) == {"test.may_contact": 1}
+    assert part_counts([MAY_CONTACT], clinic.client_b.pk) == {"test.may_contact": 0}
 
 
 def test_a_parts_sql_is_compiled_once(clinic: Clinic, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,8 +71,8 @@ def test_a_parts_sql_is_compiled_once(clinic: Clinic, monkeypatch: pytest.Monkey
     monkeypatch.setattr(presence, "_compiled", {})
     Contact.objects.create(client=clinic.client_b, name="Bo", relationship="friend")
 
-    assert parts_present([part], clinic.client_a.pk) == frozenset()
-    assert parts_present([part], clinic.client_b.pk) == {"test.counted"}
+    assert part_counts([part], clinic.client_a.pk) == {"test.counted": 0}
+    assert part_counts([part], clinic.client_b.pk) == {"test.counted": 1}
     assert len(built) == 1
 
 
@@ -87,13 +91,14 @@ def test_a_part_that_is_not_one_clients_timeless_rows_is_refused(
 ) -> None:
     monkeypatch.setattr(presence, "_compiled", {})
     with pytest.raises(ImproperlyConfigured):
-        parts_present([Part("test.bad", rows)], clinic.client_a.pk)  # type: ignore[arg-type]
+        part_counts([Part("test.bad", rows)], clinic.client_a.pk)  # type: ignore[arg-type]
 
 
 def test_unknown_presence_reads_everything() -> None:
-    assert UNKNOWN.may_have(CONTACTS)
-    assert not Presence(frozenset()).may_have(CONTACTS)
-    assert Presence(frozenset({"test.contacts"})).may_have(CONTACTS)
+    assert UNKNOWN.may_have(CONTACTS) and UNKNOWN.count(CONTACTS) is None
+    assert not Presence({"test.contacts": 0}).may_have(CONTACTS)
+    assert Presence({"test.contacts": 3}).may_have(CONTACTS)
+    assert Presence({"test.contacts": 3}).count(CONTACTS) == 3
 
 
 def _section_reads(http: HttpClient, client: Client) -> list[str]:
@@ -102,8 +107,9 @@ def _section_reads(http: HttpClient, client: Client) -> list[str]:
         response = http.get(reverse("web:client_chart", args=[client.pk]))
     assert response.status_code == 200
     statements = [q["sql"] for q in captured.captured_queries]
-    assert sum(sql.startswith("SELECT EXISTS (") for sql in statements) == 1
-    return [sql for sql in statements if not sql.startswith("SELECT EXISTS (")]
+    counting = [sql for sql in statements if sql.startswith("SELECT (SELECT COUNT(*)")]
+    assert len(counting) == 1
+    return [sql for sql in statements if sql not in counting]
 
 
 def test_the_chart_reads_only_the_sections_with_rows(
@@ -121,3 +127,18 @@ def test_the_chart_reads_only_the_sections_with_rows(
     assert [sql for sql in filled if 'FROM "crisis_followuptask"' in sql]
     html = http.get(reverse("web:client_chart", args=[clinic.client_a.pk])).content.decode()
     assert "Caring contact" in html
+
+
+def test_the_timeline_takes_its_page_count_from_the_chart_counts(
+    clinic: Clinic, signed_in: Callable[[User], HttpClient]
+) -> None:
+    for days in range(1, 13):
+        draft(clinic.therapist_on_team, clinic.client_a, day=timezone.localdate() - timedelta(days))
+    http = signed_in(clinic.therapist_on_team)
+
+    reads = _section_reads(http, clinic.client_a)
+    html = http.get(reverse("web:client_chart", args=[clinic.client_a.pk])).content.decode()
+
+    assert "<li>Page 1 of 2</li>" in html
+    assert not [sql for sql in reads if sql.startswith("SELECT COUNT(*)") and "UNION" in sql]
+    assert timeline_for_chart(actor=clinic.therapist_on_team, client=clinic.client_a).total == 12

@@ -13,17 +13,18 @@ step with the accessible structure the section templates describe around it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
-from html import escape
 from typing import Any
 
 from django import template
-from django.template.defaultfilters import floatformat
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from alliance.notes.models import CosignStatus
+from alliance.web.html import day as _day
+from alliance.web.html import hour_minute as _hm
+from alliance.web.html import markup as _safe
+from alliance.web.html import number as _number
+from alliance.web.html import text as _e
 from alliance.web.templatetags.alliance_tags import flag_label, humanise
 
 register = template.Library()
@@ -34,33 +35,6 @@ PENDING = ' <span class="tag">waiting for co-signature</span>'
 RETURNED = ' <span class="tag no">returned</span>'
 IN_ERROR = ' <span class="tag no">entered in error</span>'
 SIGNATURE_BROKEN = ' <span class="tag no">does not match its signature</span>'
-
-
-def _e(value: object) -> str:
-    """Text of the record, escaped for HTML content and attribute values."""
-    return escape(str(value), quote=True)
-
-
-def _safe(html: str) -> SafeString:
-    """The finished markup of a filter: literal tags around values escaped by ``_e``."""
-    return mark_safe(html)  # noqa: S308 - every value in it went through _e
-
-
-def _hm(value: Any) -> str:
-    return value.strftime("%H:%M") if value is not None else ""
-
-
-def _day(value: Any) -> str:
-    """Like ``date:"Y-m-d"``: a moment is shown on the clinic's calendar."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = timezone.localtime(value)
-    return str(value.strftime("%Y-%m-%d"))
-
-
-def _number(value: Any) -> str:
-    return str(floatformat(value, "-1")) if value is not None else ""
 
 
 # ------------------------------------------------------------------------------ notes timeline

@@ -18,7 +18,7 @@ from alliance.clients.services import (
     contact_save,
     episode_save,
 )
-from alliance.core.presence import Presence, parts_present
+from alliance.core.presence import Presence, part_counts
 from alliance.crisis import selectors as crisis
 from alliance.crisis.selectors import crisis_for_chart
 from alliance.diagnoses.selectors import DIAGNOSES, problems_for_chart
@@ -104,7 +104,7 @@ def chart(request: HttpRequest, client_id: int) -> HttpResponse:
     if data.clinical:
         client = data.client
         # Sections of an empty part skip their query: most records have no crisis, no report.
-        present = Presence(parts_present(CHART_PARTS, client.pk))
+        present = Presence(part_counts(CHART_PARTS, client.pk))
         measures = measures_for(client=client, presence=present)
         context["measures"] = measures
         context["problems"] = problems_for_chart(client=client, presence=present)
