@@ -228,7 +228,9 @@ def visible_client_or_none(
     key = ("client", actor.pk, pk, capability)
     if kept is not None and key in kept:
         return kept[key]  # type: ignore[return-value]
-    client = clients_visible_to(actor=actor, capability=capability).filter(pk=pk).first()
+    # No ORDER BY for one row by its key (``first()`` would sort by the client's name).
+    found = list(clients_visible_to(actor=actor, capability=capability).filter(pk=pk).order_by())
+    client = found[0] if found else None
     if kept is not None and client is not None:
         kept[key] = client
     return client

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -248,27 +249,28 @@ def timeline_for_chart(
     client = client_for(actor=actor, client_id=client.pk, capability=Capability.CHART_READ)
     if not (presence.may_have(SESSIONS) or presence.may_have(NOTES_WITHOUT_SESSION)):
         return TimelinePage([], 1, 1, 0)
-    sessions = (
-        Encounter.objects.filter(client=client)
-        .annotate(
-            kind=Value("e", output_field=CharField()),
-            day=F("date"),
-            at=F("start_time"),
+    sessions = Encounter.objects.filter(client=client)
+    if presence.count(NOTES_WITHOUT_SESSION) == 0:
+        # Every note belongs to a session (the usual record): page through the sessions
+        # themselves, in the timeline's order, without the union with loose notes.
+        rows: QuerySet[Any] = sessions.select_related("clinician").order_by(
+            "-date", "-start_time", "-id"
         )
-        .values_list("kind", "id", "day", "at")
-        .order_by()
-    )
-    loose = (
-        Note.objects.filter(client=client, encounter__isnull=True)
-        .annotate(
+    else:
+        keyed = sessions.annotate(
+            kind=Value("e", output_field=CharField()), day=F("date"), at=F("start_time")
+        )
+        loose = Note.objects.filter(client=client, encounter__isnull=True).annotate(
             kind=Value("n", output_field=CharField()),
             day=TruncDate("created_at"),
             at=TruncTime("created_at", output_field=TimeField()),
         )
-        .values_list("kind", "id", "day", "at")
-        .order_by()
-    )
-    rows = sessions.union(loose, all=True).order_by("-day", "-at", "-id")
+        rows = (
+            keyed.values_list("kind", "id", "day", "at")
+            .order_by()
+            .union(loose.values_list("kind", "id", "day", "at").order_by(), all=True)
+            .order_by("-day", "-at", "-id")
+        )
     paginator = Paginator(rows, TIMELINE_PAGE_SIZE)
     sessions_count = presence.count(SESSIONS)
     loose_count = presence.count(NOTES_WITHOUT_SESSION)
@@ -277,15 +279,20 @@ def timeline_for_chart(
     current = paginator.get_page(page)
     if not paginator.count:
         return TimelinePage([], 1, 1, 0)
-    keys = list(current.object_list)
-    encounter_ids = [pk for kind, pk, _day, _at in keys if kind == "e"]
-    note_ids = [pk for kind, pk, _day, _at in keys if kind == "n"]
-    encounters: dict[int, Encounter] = {}
-    if encounter_ids:
+    found = list(current.object_list)
+    if found and isinstance(found[0], Encounter):
+        encounters = {e.pk: e for e in found}
+        keys = [("e", e.pk) for e in found]
+    else:
+        keys = [(kind, pk) for kind, pk, _day, _at in found]
         encounters = {
             e.pk: e
-            for e in Encounter.objects.filter(pk__in=encounter_ids).select_related("clinician")
+            for e in Encounter.objects.filter(
+                pk__in=[pk for kind, pk in keys if kind == "e"]
+            ).select_related("clinician")
         }
+    encounter_ids = list(encounters)
+    note_ids = [pk for kind, pk in keys if kind == "n"]
     # The page's notes, of its sessions and without one, in one query.
     by_session: dict[int, list[Note]] = {pk: [] for pk in encounter_ids}
     without_session: dict[int, Note] = {}
@@ -301,7 +308,7 @@ def timeline_for_chart(
         TimelineEntry(encounters[pk], by_session[pk])
         if kind == "e"
         else TimelineEntry(None, [without_session[pk]])
-        for kind, pk, _day, _at in keys
+        for kind, pk in keys
     ]
     return TimelinePage(entries, current.number, paginator.num_pages, paginator.count)
 

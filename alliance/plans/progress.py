@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from typing import Any, Protocol
 
 from django.utils import timezone
 
 from alliance import instruments
 from alliance.assessments.models import Administration
-from alliance.plans.models import Direction, Objective
+from alliance.plans.models import Direction
 
 
 class ProgressState:
@@ -38,10 +39,39 @@ STATE_LABELS = {
 }
 
 
+class Measured(Protocol):
+    """What progress needs of an objective: an ``Objective``, or the chart's summary row of
+    one (``plans.tree.ObjectiveSummary``)."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def target(self) -> str: ...
+
+    @property
+    def target_date(self) -> date: ...
+
+    @property
+    def instrument(self) -> str: ...
+
+    @property
+    def direction(self) -> str: ...
+
+    @property
+    def target_value(self) -> float | None: ...
+
+
 @dataclass(frozen=True)
 class Score:
     completed_at: datetime
     total: float
+
+    @cached_property
+    def local_day(self) -> str:
+        """The clinic's calendar day of the score (worked out once: a plan's objectives share
+        their instrument's latest score)."""
+        return timezone.localtime(self.completed_at).date().isoformat()
 
 
 @dataclass(frozen=True)
@@ -72,9 +102,8 @@ class ObjectiveProgress:
         """ "PHQ-9 12 (2026-11-01; baseline 19)", or "—" without scores."""
         if self.latest is None or self.baseline is None:
             return "—"
-        day = timezone.localtime(self.latest.completed_at).date().isoformat()
         return (
-            f"{self.instrument_name} {self.latest.total:g} ({day}; "
+            f"{self.instrument_name} {self.latest.total:g} ({self.latest.local_day}; "
             f"baseline {self.baseline.total:g})"
         )
 
@@ -99,7 +128,7 @@ def instrument_name(code: str) -> str:
         return code
 
 
-def target_text(objective: Objective) -> str:
+def target_text(objective: Measured) -> str:
     """ "PHQ-9 below 10 by 2027-03-01", or the objective's own target words."""
     if not objective.instrument or objective.target_value is None:
         return f"{objective.target} by {objective.target_date:%Y-%m-%d}"
@@ -120,7 +149,7 @@ def trend_of(direction: str, previous: float, latest: float) -> str:
     return "improving" if better else "worsening"
 
 
-def compute(objective: Objective, series: list[Score], today: date) -> ObjectiveProgress:
+def compute(objective: Measured, series: list[Score], today: date) -> ObjectiveProgress:
     """Progress of ``objective`` from its score ``series`` (oldest first)."""
 
     def result(
@@ -177,7 +206,7 @@ ScoreHistory = Mapping[str, Sequence[tuple[datetime, float | None]]]
 def progress_for(
     *,
     client_id: int,
-    objectives: Iterable[Objective],
+    objectives: Iterable[Measured],
     since: date,
     today: date | None = None,
     history: ScoreHistory | None = None,

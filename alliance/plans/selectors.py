@@ -24,7 +24,13 @@ from alliance.diagnoses.models import CURRENT_STATUSES, Diagnosis
 from alliance.plans.addressed import Rating, addressed_in
 from alliance.plans.models import Objective, PlanStatus, TreatmentPlan
 from alliance.plans.progress import ObjectiveProgress, ScoreHistory, progress_for
-from alliance.plans.tree import ObjectiveNode, PlanTree, load_objectives, load_tree, signature_valid
+from alliance.plans.tree import (
+    ChartObjective,
+    PlanTree,
+    load_objectives,
+    load_tree,
+    signature_valid,
+)
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
 
@@ -142,7 +148,7 @@ def plans_for_client(*, actor: User, client: Client) -> ClientPlans:
 @dataclass(frozen=True)
 class ActivePlan:
     plan: TreatmentPlan
-    objectives: list[ObjectiveNode]
+    objectives: list[ChartObjective]
     review_state: str
 
 

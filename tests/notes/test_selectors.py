@@ -13,9 +13,12 @@ from freezegun import freeze_time
 from alliance.access.models import BreakGlassGrant, BreakGlassReason
 from alliance.access.policy import ClientNotFound
 from alliance.audit.models import AuditEvent
+from alliance.core.presence import UNKNOWN, Presence, part_counts
 from alliance.notes.guards import install_note_guards, remove_note_guards
 from alliance.notes.models import Note
 from alliance.notes.selectors import (
+    NOTES_WITHOUT_SESSION,
+    SESSIONS,
     TIMELINE_PAGE_SIZE,
     NoteNotFound,
     cosign_queue_for,
@@ -252,6 +255,40 @@ def test_the_timeline_is_paged_with_a_constant_number_of_queries(clinic: Clinic)
     assert (second.number, second.num_pages, second.total) == (2, 2, 3 + TIMELINE_PAGE_SIZE + 5)
     assert len(second.entries) == 8 and second.has_previous and not second.has_next
     assert timeline_for_chart(actor=author, client=clinic.client_a, page="x").number == 1
+
+
+def test_the_chart_counts_pick_the_timeline_path_and_the_pages_are_the_same(
+    clinic: Clinic,
+) -> None:
+    """With the chart's counts and no note outside a session, the timeline pages through the
+    sessions directly; with a loose note, through the union. Same pages as without counts."""
+    author = clinic.psychiatrist
+    for days in range(TIMELINE_PAGE_SIZE + 2):
+        draft(author, clinic.client_a, day=timezone.localdate() - timedelta(days=days + 1))
+
+    def pages(presence: Presence) -> list[list[tuple[int | None, list[int]]]]:
+        return [
+            [
+                (e.encounter.pk if e.encounter else None, [n.pk for n in e.notes])
+                for e in timeline_for_chart(
+                    actor=author, client=clinic.client_a, page=number, presence=presence
+                ).entries
+            ]
+            for number in (1, 2)
+        ]
+
+    def counted() -> Presence:
+        parts = [SESSIONS, NOTES_WITHOUT_SESSION]
+        return Presence(part_counts(parts, clinic.client_a.pk))
+
+    assert counted().count(NOTES_WITHOUT_SESSION) == 0
+    assert pages(counted()) == pages(UNKNOWN)
+    assert len(pages(UNKNOWN)[1]) == 2
+
+    note_create(actor=author, client=clinic.client_a, template="free_text")
+    assert counted().count(NOTES_WITHOUT_SESSION) == 1
+    assert pages(counted()) == pages(UNKNOWN)
+    assert pages(UNKNOWN)[0][0][0] is None  # the loose note, newest
 
 
 def test_the_timeline_is_only_for_those_who_may_read_the_chart(clinic: Clinic) -> None:
