@@ -132,6 +132,7 @@ def caseload_for(*, actor: User) -> list[CaseloadRow]:
     clients = (
         clients_visible_to(actor=actor, capability=Capability.CHART_READ)
         .filter(pk__in=list(roles))
+        .only(*SEARCH_COLUMNS, "pronouns", "last_contact_on")  # what the caseload shows
         .prefetch_related(_open_episodes())
     )
     rows = [

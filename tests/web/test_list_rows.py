@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from alliance.clients.models import Client
 from alliance.safety.models import FlagKind, RiskFlag, RiskLevel
-from alliance.web.templatetags.list_rows import risk_flag_tags, search_rows
+from alliance.web.templatetags.list_rows import caseload_rows, risk_flag_tags, search_rows
 
 HOSTILE = '<img src=x onerror="alert(1)">'
 
@@ -78,4 +78,32 @@ def test_search_rows_show_names_flags_and_programs_escaped() -> None:
     assert "<td>1990-05-17</td>" in html and "<td>123456782</td>" in html
     assert "<td>Adult &lt;outpatient&gt;, Youth</td>" in html
     assert '<a href="/clients/5/">Bo Li</a></td>' in html and "<td>—</td>" in html
+    assert "<img" not in html
+
+
+def test_caseload_rows_show_roles_contact_and_due_measures() -> None:
+    client = Client(
+        pk=6,
+        mrn="000000026",
+        legal_first_name="Cy",
+        legal_last_name="Ode",
+        pronouns=HOSTILE,
+        date_of_birth=date(1980, 1, 1),
+        last_contact_on=None,
+    )
+    row = SimpleNamespace(client=client, roles=["Therapist", "Case manager"], programs=[])
+    today = timezone.localdate()
+    late = SimpleNamespace(instrument="phq9", due_on=today - timedelta(days=2), link_id=None)
+    soon = SimpleNamespace(instrument="gad7", due_on=today + timedelta(days=3), link_id=9)
+
+    html = str(caseload_rows([(row, [late, soon]), (row, [])], {6: [_flag()]}))
+
+    assert '<a href="/clients/6/">Cy Ode</a> <span class="muted">(&lt;img' in html
+    assert html.count('class="risk-flag') == 2
+    assert f"<td>{client.age}</td>" in html
+    assert "<td>—</td>\n    <td>Therapist, Case manager</td>\n    <td>—</td>" in html
+    assert (
+        f'<a href="/clients/6/measures/" class="tag no">PHQ9 overdue since {late.due_on:%m-%d}</a>'
+    ) in html
+    assert f'class="tag">GAD7 due {soon.due_on:%m-%d} (link emailed)</a>' in html
     assert "<img" not in html

@@ -1,5 +1,5 @@
-"""Rows of the client lists (search results, caseload) and the risk-flag tags every list and
-the chart header show, built in Python.
+"""Rows of the client lists (search results, the caseload) and the risk-flag tags every list
+and the chart header show, built in Python.
 
 A registry-wide search lists fifty clients, and as a template loop (with an include per row
 for the flags) it cost more than the search itself. As in ``chart_rows``, every value from the
@@ -10,10 +10,12 @@ record goes through ``_e`` exactly once and each filter marks its finished strin
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from alliance.web.html import day as _day
@@ -60,3 +62,40 @@ def search_rows(clients: Iterable[Any], flags: Mapping[int, list[Any]] | None) -
     """The search results table's rows: name (with the legal first name when a preferred name
     is shown), risk flags, date of birth, MRN and the programs of open episodes."""
     return _safe("\n  ".join(_search_row(c, flags or {}) for c in clients))
+
+
+def _due_tag(client_id: int, due: Any, today: date) -> str:
+    url = reverse("web:measure_choose", args=(client_id,))
+    late = due.due_on < today
+    when = "overdue since" if late else "due"
+    emailed = " (link emailed)" if due.link_id else ""
+    return (
+        f'<a href="{_e(url)}" class="tag{" no" if late else ""}">{_e(str(due.instrument).upper())} '
+        f"{when} {due.due_on:%m-%d}{emailed}</a> "
+    )
+
+
+def _caseload_row(row: Any, due: list[Any], flags: Mapping[int, list[Any]], today: date) -> str:
+    client = row.client
+    url = reverse("web:client_chart", args=(client.pk,))
+    pronouns = f' <span class="muted">({_e(client.pronouns)})</span>' if client.pronouns else ""
+    measures = "".join(_due_tag(client.pk, d, today) for d in due) or "—"
+    return (
+        f'<tr>\n    <td><a href="{_e(url)}">{_e(client.display_name)}</a>{pronouns}'
+        f"{''.join(map(_flag_tag, flags.get(client.pk, ())))}</td>\n"
+        f"    <td>{_e(client.mrn)}</td>\n    <td>{_e(client.age)}</td>\n"
+        f"    <td>{_e(', '.join(row.programs)) or '—'}</td>\n"
+        f"    <td>{_e(', '.join(row.roles))}</td>\n"
+        f"    <td>{_day(client.last_contact_on) or '—'}</td>\n"
+        f"    <td>{measures}</td>\n  </tr>"
+    )
+
+
+@register.filter
+def caseload_rows(
+    rows: Iterable[tuple[Any, list[Any]]], flags: Mapping[int, list[Any]] | None
+) -> SafeString:
+    """The caseload table's rows: each ``(clients.selectors.CaseloadRow, measures due)``, with
+    risk flags, age, programs, the actor's roles, last contact and due or overdue measures."""
+    today = timezone.localdate()
+    return _safe("\n  ".join(_caseload_row(r, due, flags or {}, today) for r, due in rows))
