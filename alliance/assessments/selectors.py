@@ -140,6 +140,7 @@ OPEN_ALERTS = Part(
 ALERTS = Part(
     "assessments.alerts", lambda client_id: CriticalAlert.objects.filter(client_id=client_id)
 )
+CHART_PARTS = (ADMINISTRATIONS, OPEN_ALERTS)
 
 
 def measures_for(*, client: Client, presence: Presence = UNKNOWN) -> list[InstrumentSeries]:

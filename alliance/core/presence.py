@@ -86,17 +86,21 @@ def part_counts(parts: Sequence[Part], client_id: int, using: str = "default") -
 
 class Presence:
     """The answer of ``part_counts`` for a page, or "unknown" (every part may have rows) for
-    callers that did not ask: section selectors read a part only when it may have rows."""
+    callers that did not ask: section selectors read a part only when it may have rows.
+
+    A part the page did not count is unknown too, so a section whose part is missing from the
+    page's list is read as before, never silently shown empty."""
 
     def __init__(self, counts: dict[str, int] | None = None) -> None:
-        self._counts = counts
+        self._counts = counts or {}
 
     def may_have(self, part: Part) -> bool:
-        return self._counts is None or self._counts.get(part.name, 0) > 0
+        count = self.count(part)
+        return count is None or count > 0
 
     def count(self, part: Part) -> int | None:
-        """The part's number of rows, or None when not asked."""
-        return None if self._counts is None else self._counts[part.name]
+        """The part's number of rows, or None when it was not counted."""
+        return self._counts.get(part.name)
 
 
 UNKNOWN = Presence()

@@ -177,6 +177,7 @@ OPEN_TASKS = Part(
 EPISODES = Part(
     "crisis.episodes", lambda client_id: CrisisEpisode.objects.filter(client_id=client_id)
 )
+CHART_PARTS = (OPEN_EPISODES, OPEN_TASKS)
 
 
 def crisis_for_chart(*, client: Client, presence: Presence = UNKNOWN) -> ChartCrisis:

@@ -60,6 +60,7 @@ def _ordered(rows: list[Diagnosis]) -> ChartProblems:
 
 # The chart asks whether the record has any before reading them (``core.presence``).
 DIAGNOSES = Part("diagnoses", lambda client_id: Diagnosis.objects.filter(client_id=client_id))
+CHART_PARTS = (DIAGNOSES,)
 
 
 def problems_for_chart(*, client: Client, presence: Presence = UNKNOWN) -> ChartProblems:

@@ -69,6 +69,7 @@ def reports_visible_to(*, actor: User) -> QuerySet[MandatedReport]:
 REPORTS = Part(
     "disclosures.reports", lambda client_id: MandatedReport.objects.filter(client_id=client_id)
 )
+CHART_PARTS = (REPORTS,)
 
 
 def report_list_for(

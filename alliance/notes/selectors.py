@@ -230,6 +230,7 @@ NOTES_WITHOUT_SESSION = Part(
     "notes.without_session",
     lambda client_id: Note.objects.filter(client_id=client_id, encounter__isnull=True),
 )
+CHART_PARTS = (SESSIONS, NOTES_WITHOUT_SESSION)
 
 
 def timeline_for_chart(
@@ -250,7 +251,8 @@ def timeline_for_chart(
     if not (presence.may_have(SESSIONS) or presence.may_have(NOTES_WITHOUT_SESSION)):
         return TimelinePage([], 1, 1, 0)
     sessions = Encounter.objects.filter(client=client)
-    if presence.count(NOTES_WITHOUT_SESSION) == 0:
+    sessions_only = presence.count(NOTES_WITHOUT_SESSION) == 0
+    if sessions_only:
         # Every note belongs to a session (the usual record): page through the sessions
         # themselves, in the timeline's order, without the union with loose notes.
         rows: QuerySet[Any] = sessions.select_related("clinician").order_by(
@@ -280,7 +282,7 @@ def timeline_for_chart(
     if not paginator.count:
         return TimelinePage([], 1, 1, 0)
     found = list(current.object_list)
-    if found and isinstance(found[0], Encounter):
+    if sessions_only:
         encounters = {e.pk: e for e in found}
         keys = [("e", e.pk) for e in found]
     else:

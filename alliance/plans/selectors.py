@@ -167,6 +167,7 @@ CURRENT_PLANS = Part(
         client_id=client_id, status__in=[PlanStatus.ACTIVE, PlanStatus.DRAFT]
     ),
 )
+CHART_PARTS = (CURRENT_PLANS,)
 
 
 def chart_plan_for(

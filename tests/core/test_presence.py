@@ -97,6 +97,9 @@ def test_a_part_that_is_not_one_clients_timeless_rows_is_refused(
 def test_unknown_presence_reads_everything() -> None:
     assert UNKNOWN.may_have(CONTACTS) and UNKNOWN.count(CONTACTS) is None
     assert not Presence({"test.contacts": 0}).may_have(CONTACTS)
+    # A part the page did not count is read, not taken for empty.
+    assert Presence({"test.episodes": 0}).may_have(CONTACTS)
+    assert Presence({"test.episodes": 0}).count(CONTACTS) is None
     assert Presence({"test.contacts": 3}).may_have(CONTACTS)
     assert Presence({"test.contacts": 3}).count(CONTACTS) == 3
 
