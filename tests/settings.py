@@ -1,5 +1,7 @@
 """Test settings: the product's settings plus a fast password hasher and the test-only app."""
 
+import atexit
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -13,7 +15,9 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.support"]
 AUDIT_CHECKPOINT_EVERY = 1_000_000
 
 # Checkpoints of the audit chain go to a folder of this test run, never to ./var of a demo.
+# The folder goes when the process that made it ends (each xdist worker makes its own).
 AUDIT_CHECKPOINT_DIR = Path(tempfile.mkdtemp(prefix="alliance-test-checkpoints-"))
+atexit.register(shutil.rmtree, AUDIT_CHECKPOINT_DIR, ignore_errors=True)
 
 # Tasks are recorded, not run: tests call the task's function and inspect what it queued
 # (the measurement cycle queues itself again, which would never end run immediately).

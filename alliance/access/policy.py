@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from alliance.access.models import AccessRestriction, BreakGlassGrant, CareTeamMember
 from alliance.clients.models import Client
+from alliance.core.prepared import Prepared
 from alliance.staff.capabilities import CLINICAL_CAPABILITIES, Capability
 from alliance.staff.models import SupervisionLink, User
 
@@ -118,15 +119,21 @@ def require_capability(actor: User, capability: Capability) -> None:
         raise AccessDenied(capability)
 
 
+_supervisees: Prepared[int] = Prepared(
+    "policy.supervisees",
+    lambda actor_id, today: (
+        SupervisionLink.objects.filter(SupervisionLink.active_q(today), supervisor_id=actor_id)
+        .order_by()
+        .values_list("supervisee_id", flat=True)
+    ),
+)
+
+
 def supervisee_ids(actor: User, today: date) -> list[int]:
     """Staff the actor supervises today (memoised on the user object, i.e. per request)."""
     cache: dict[date, list[int]] = actor.__dict__.setdefault("_supervisee_cache", {})
     if today not in cache:
-        cache[today] = list(
-            SupervisionLink.objects.filter(SupervisionLink.active_q(today), supervisor=actor)
-            .order_by()
-            .values_list("supervisee_id", flat=True)
-        )
+        cache[today] = _supervisees(actor.pk, today)
     return cache[today]
 
 
@@ -140,51 +147,79 @@ def _kept(key: tuple[object, ...], compute: Callable[[], list[int]]) -> list[int
     return kept[key]  # type: ignore[return-value]
 
 
+_live_grants: Prepared[int] = Prepared(
+    "policy.live_grants",
+    lambda actor_id, now: (
+        BreakGlassGrant.objects.filter(actor_id=actor_id, granted_at__lte=now, expires_at__gt=now)
+        .order_by()
+        .values_list("client_id", flat=True)
+    ),
+)
+_restrictions: Prepared[int] = Prepared(
+    "policy.restrictions",
+    lambda actor_id: (
+        AccessRestriction.objects.filter(staff_id=actor_id, lifted_at__isnull=True)
+        .order_by()
+        .values_list("client_id", flat=True)
+    ),
+)
+
+
 def live_grant_client_ids(*, actor: User, now: datetime) -> list[int]:
     """Clients the actor holds a live break-the-glass grant on (almost always none)."""
-    return _kept(
-        ("grants", actor.pk),
-        lambda: list(
-            BreakGlassGrant.objects.filter(actor=actor, granted_at__lte=now, expires_at__gt=now)
-            .order_by()
-            .values_list("client_id", flat=True)
-        ),
-    )
+    return _kept(("grants", actor.pk), lambda: _live_grants(actor.pk, now))
 
 
 def _restricted_client_ids(actor: User) -> list[int]:
     """Clients a live restriction keeps from the actor (almost always none)."""
-    return _kept(
-        ("restricted", actor.pk),
-        lambda: list(
-            AccessRestriction.objects.filter(staff=actor, lifted_at__isnull=True)
-            .order_by()
-            .values_list("client_id", flat=True)
-        ),
-    )
+    return _kept(("restricted", actor.pk), lambda: _restrictions(actor.pk))
 
 
-def _care_relationship_q(actor: User, today: date, now: datetime, capability: Capability) -> Q:
-    """Clients of the actor's (or supervisees') current teams, or of a live emergency grant.
+def _visible(
+    actor_id: int,
+    today: date,
+    staff_ids: tuple[int, ...],
+    grant_client_ids: tuple[int, ...],
+    restricted_client_ids: tuple[int, ...],
+    registry_wide: bool,
+) -> QuerySet[Client]:
+    """The rule, written once, as a queryset of plain values (so it can be prepared).
 
-    Written as one set of client ids (a UNION) rather than a test per client row: the planner
-    then starts from the few related clients instead of scanning the registry. The grants'
-    half is added only when the actor holds one: building it costs more than the query.
+    A care relationship is one set of client ids (a UNION) rather than a test per client row:
+    the planner then starts from the few related clients instead of scanning the registry.
+    ``staff_ids``: the actor and today's supervisees; ``grant_client_ids``: clients of the
+    actor's live break-the-glass grants, when the capability is one a grant opens.
     """
-    staff_ids = [actor.pk, *supervisee_ids(actor, today)]
-    related = (
-        CareTeamMember.objects.filter(CareTeamMember.active_q(today), staff_id__in=staff_ids)
-        .order_by()
-        .values("client_id")
-    )
-    if capability in BREAK_GLASS_CAPABILITIES and live_grant_client_ids(actor=actor, now=now):
-        live_grants = (
-            BreakGlassGrant.objects.filter(actor=actor, granted_at__lte=now, expires_at__gt=now)
+    queryset = Client.objects.all()
+    if not registry_wide:
+        related = (
+            CareTeamMember.objects.filter(CareTeamMember.active_q(today), staff_id__in=staff_ids)
             .order_by()
             .values("client_id")
         )
-        related = related.union(live_grants)
-    return Q(pk__in=related)
+        if grant_client_ids:
+            related = related.union(
+                Client.objects.filter(pk__in=grant_client_ids).order_by().values("pk")
+            )
+        queryset = queryset.filter(pk__in=related)
+    denied = Q(staff_account_id=actor_id)  # the actor's own record (SEC-13)
+    if restricted_client_ids:
+        denied |= Q(pk__in=restricted_client_ids)
+    return queryset.exclude(denied)
+
+
+def _rule_values(actor: User, capability: Capability) -> tuple[object, ...]:
+    """The values ``_visible`` takes for ``actor`` using ``capability`` now."""
+    today, now = timezone.localdate(), timezone.now()
+    registry_wide = capability in REGISTRY_CAPABILITIES and actor.has_capability(
+        Capability.REGISTRY_WIDE
+    )
+    grants: tuple[int, ...] = ()
+    if not registry_wide and capability in BREAK_GLASS_CAPABILITIES:
+        grants = tuple(live_grant_client_ids(actor=actor, now=now))
+    staff_ids = () if registry_wide else (actor.pk, *supervisee_ids(actor, today))
+    restricted = tuple(_restricted_client_ids(actor))
+    return (actor.pk, today, staff_ids, grants, restricted, registry_wide)
 
 
 def _deny_q(actor: User) -> Q:
@@ -200,20 +235,21 @@ def clients_visible_to(*, actor: User, capability: Capability) -> QuerySet[Clien
     """Every client on whom ``actor`` may use ``capability``; empty when they may not at all."""
     if capability not in RECORD_CAPABILITIES or not has_capability(actor, capability):
         return Client.objects.none()
-    today, now = timezone.localdate(), timezone.now()
-    queryset = Client.objects.all()
-    registry_wide = capability in REGISTRY_CAPABILITIES and actor.has_capability(
-        Capability.REGISTRY_WIDE
-    )
-    if not registry_wide:
-        queryset = queryset.filter(_care_relationship_q(actor, today, now, capability))
-    return queryset.exclude(_deny_q(actor))
+    return _visible(*_rule_values(actor, capability))  # type: ignore[arg-type]
 
 
 def clients_not_denied(*, actor: User) -> QuerySet[Client]:
     """Clients no restriction keeps from ``actor`` (for notices that reach beyond the team,
     such as escalated alerts to staff on call)."""
     return Client.objects.exclude(_deny_q(actor))
+
+
+# One client under the rule: the same queryset narrowed to one id, compiled once per process.
+# No ORDER BY for one row by its key (``first()`` would sort by the client's name).
+_one_visible: Prepared[Client] = Prepared(
+    "policy.one_visible_client",
+    lambda client_id, *values: _visible(*values).filter(pk=client_id).order_by(),
+)
 
 
 def visible_client_or_none(
@@ -224,12 +260,15 @@ def visible_client_or_none(
         pk = int(client_id)
     except (TypeError, ValueError):
         return None
+    if not 0 < pk < 2**63:  # no client has it, and the database would refuse the number
+        return None
     kept = _decisions.get()
     key = ("client", actor.pk, pk, capability)
     if kept is not None and key in kept:
         return kept[key]  # type: ignore[return-value]
-    # No ORDER BY for one row by its key (``first()`` would sort by the client's name).
-    found = list(clients_visible_to(actor=actor, capability=capability).filter(pk=pk).order_by())
+    if capability not in RECORD_CAPABILITIES or not has_capability(actor, capability):
+        return None
+    found = _one_visible(pk, *_rule_values(actor, capability))
     client = found[0] if found else None
     if kept is not None and client is not None:
         kept[key] = client

@@ -26,6 +26,7 @@ from alliance.access.policy import (
 from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.services import audit_record, audit_refused
 from alliance.clients.models import Client, Contact, Episode
+from alliance.core.prepared import Prepared
 from alliance.core.text import fold
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
@@ -167,6 +168,29 @@ class Chart:
         return [e.program.name for e in self.episodes if e.is_open]
 
 
+# The chart header's reads, compiled once per process (every chart opens with them).
+_current_team: Prepared[CareTeamMember] = Prepared(
+    "clients.current_team",
+    lambda client_id, today: (
+        CareTeamMember.objects.filter(CareTeamMember.active_q(today), client_id=client_id)
+        .select_related("staff")
+        .order_by("role", "staff__last_name")
+    ),
+)
+_active_contacts: Prepared[Contact] = Prepared(
+    "clients.active_contacts",
+    lambda client_id: Contact.objects.filter(client_id=client_id, active=True),
+)
+_episodes: Prepared[Episode] = Prepared(
+    "clients.episodes",
+    lambda client_id: (
+        Episode.objects.filter(client_id=client_id)
+        .select_related("program")
+        .order_by("-referral_date")
+    ),
+)
+
+
 def client_chart(*, actor: User, client_id: object) -> Chart:
     """Open a client's chart: clinical for the care relationship, registry-only for front desk."""
     clinical = has_capability(actor, Capability.CHART_READ)
@@ -181,12 +205,7 @@ def client_chart(*, actor: User, client_id: object) -> Chart:
             action=AuditAction.CHART_VIEW,
         )
         raise ClientNotFound
-    today = timezone.localdate()
-    care_team = list(
-        CareTeamMember.objects.filter(CareTeamMember.active_q(today), client=client)
-        .select_related("staff")
-        .order_by("role", "staff__last_name")
-    )
+    care_team = _current_team(client.pk, timezone.localdate())
     link = relationship(actor=actor, client=client, current_team=care_team) if clinical else None
     purpose = AuditPurpose(link.purpose) if link else AuditPurpose.OPERATIONS
     chart = Chart(
@@ -194,8 +213,8 @@ def client_chart(*, actor: User, client_id: object) -> Chart:
         clinical=clinical,
         relationship=link,
         care_team=care_team,
-        contacts=list(client.contacts.filter(active=True)),
-        episodes=list(client.episodes.select_related("program").order_by("-referral_date")),
+        contacts=_active_contacts(client.pk),
+        episodes=_episodes(client.pk),
         grant=link.break_glass if link else None,
     )
     audit_record(
