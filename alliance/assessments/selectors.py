@@ -23,6 +23,7 @@ from alliance.assessments.models import (
 from alliance.audit.actions import AuditAction
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client
+from alliance.core.prepared import Prepared
 from alliance.core.presence import UNKNOWN, Part, Presence
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
@@ -143,6 +144,21 @@ ALERTS = Part(
 CHART_PARTS = (ADMINISTRATIONS, OPEN_ALERTS)
 
 
+# Compiled once per process (``core.prepared``): the chart asks for them on every visit.
+_score_points: Prepared[tuple[str, int, datetime, float | None, str]] = Prepared(
+    "assessments.score_points",
+    lambda client_id: (
+        Administration.objects.filter(client_id=client_id)
+        .order_by("instrument", "completed_at", "id")
+        .values_list("instrument", "id", "completed_at", "total", "severity")
+    ),
+)
+_shown_rows: Prepared[Administration] = Prepared(
+    "assessments.shown_rows",
+    lambda ids: Administration.objects.filter(pk__in=ids).only(*SHOWN_COLUMNS),
+)
+
+
 def measures_for(*, client: Client, presence: Presence = UNKNOWN) -> list[InstrumentSeries]:
     """The Measures section of a chart the caller has already opened (and audited).
 
@@ -153,11 +169,7 @@ def measures_for(*, client: Client, presence: Presence = UNKNOWN) -> list[Instru
     if not presence.may_have(ADMINISTRATIONS):
         return []
     grouped: dict[str, list[Point]] = {}
-    for instrument, pk, completed_at, total, severity in (
-        Administration.objects.filter(client=client)
-        .order_by("instrument", "completed_at", "id")
-        .values_list("instrument", "id", "completed_at", "total", "severity")
-    ):
+    for instrument, pk, completed_at, total, severity in _score_points(client.pk):
         grouped.setdefault(instrument, []).append(Point(pk, completed_at, total, severity))
     tz = timezone.get_current_timezone()
     series = [
@@ -166,7 +178,7 @@ def measures_for(*, client: Client, presence: Presence = UNKNOWN) -> list[Instru
     ]
     shown = [p.id for s in series for p in s.points[-TABLE_ROWS:]]
     if shown:
-        full = {a.pk: a for a in Administration.objects.filter(pk__in=shown).only(*SHOWN_COLUMNS)}
+        full = {a.pk: a for a in _shown_rows(tuple(shown))}
         for s in series:
             s.recent = [full[p.id] for p in reversed(s.points[-TABLE_ROWS:])]
     return series
@@ -178,14 +190,18 @@ def score_history(series: list[InstrumentSeries]) -> dict[str, list[tuple[dateti
     return {s.code: [(p.completed_at, p.total) for p in s.points] for s in series}
 
 
+_open_alerts: Prepared[CriticalAlert] = Prepared(
+    "assessments.open_alerts",
+    lambda client_id: CriticalAlert.objects.filter(
+        client_id=client_id, acknowledged_at__isnull=True
+    ).order_by("raised_at"),
+)
+
+
 def open_alerts_for_client(*, client: Client, presence: Presence = UNKNOWN) -> list[CriticalAlert]:
     if not presence.may_have(OPEN_ALERTS):
         return []
-    return list(
-        CriticalAlert.objects.filter(client=client, acknowledged_at__isnull=True).order_by(
-            "raised_at"
-        )
-    )
+    return _open_alerts(client.pk)
 
 
 @dataclass(frozen=True)

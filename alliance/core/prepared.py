@@ -25,6 +25,8 @@ Rules for a builder (the checks below catch what they can):
   not an argument is refused; pass today's date as an argument.
 - An argument reaches the SQL as a parameter unchanged, or not at all (an ``icontains``
   pattern made from it would be kept as a constant: the second compilation catches it).
+- A value that changes the SQL's text itself (a page's ``OFFSET``) is passed as ``Shape(value)``:
+  the builder gets the value, and each value is compiled on its own. Keep such values few.
 - Start from a model's manager, never from a related manager (its known owner would be the
   sentinel), and do not slice with an argument.
 
@@ -78,6 +80,13 @@ class _Statement:
     has_extra_select: bool
 
 
+@dataclass(frozen=True)
+class Shape:
+    """An argument that changes the SQL's text: each value is a shape of its own."""
+
+    value: Any
+
+
 class _KeptSQL:
     """Mixin for a backend's compiler: the SQL is the kept one; nothing is compiled."""
 
@@ -117,6 +126,8 @@ def _kept_sql_class(base: type) -> type:
 def _shape_of(value: Any) -> object:
     if value is None or isinstance(value, bool):
         return value
+    if isinstance(value, Shape):
+        return value
     if isinstance(value, (tuple, list)):
         if not all(type(item) is int for item in value):
             raise TypeError("a tuple argument of a prepared query holds ints only")
@@ -144,6 +155,8 @@ def _sentinels(arguments: tuple[Any, ...], round_: int) -> tuple[Any, ...]:
     for number, value in enumerate(arguments):
         if value is None or isinstance(value, bool):
             values.append(value)
+        elif isinstance(value, Shape):
+            values.append(value.value)
         elif isinstance(value, (tuple, list)):
             values.append(tuple(_sentinel(int, round_, number, k) for k in range(len(value))))
         else:
@@ -166,10 +179,14 @@ def _adapter(value: Any, using: str) -> Callable[[Any], Any] | None:
     return None
 
 
-def _where_from(sentinels: tuple[Any, ...], using: str) -> dict[tuple[type, Any], _Slot]:
+def _where_from(
+    sentinels: tuple[Any, ...], using: str, shapes: frozenset[int]
+) -> dict[tuple[type, Any], _Slot]:
     """Each sentinel's form among the SQL parameters → the slot it fills."""
     found: dict[tuple[type, Any], _Slot] = {}
     for number, value in enumerate(sentinels):
+        if number in shapes:  # a Shape's value is part of the SQL, not a parameter
+            continue
         items = list(enumerate(value)) if isinstance(value, tuple) else [(None, value)]
         for element, item in items:
             if item is None or isinstance(item, bool):
@@ -215,9 +232,9 @@ def _compile(
 
 
 def _slots(
-    name: str, params: list[Any], sentinels: tuple[Any, ...], using: str
+    name: str, params: list[Any], sentinels: tuple[Any, ...], using: str, shapes: frozenset[int]
 ) -> tuple[_Slot, ...]:
-    forms = _where_from(sentinels, using)
+    forms = _where_from(sentinels, using, shapes)
     slots: list[_Slot] = []
     for param in params:
         try:
@@ -285,7 +302,8 @@ class Prepared(Generic[T]):
         compiler, sql, params = _compile(self.name, queryset, using, first_values)
         second = self._builder(*second_values)
         _, second_sql, second_params = _compile(self.name, second, using, second_values)
-        slots = _slots(self.name, params, first_values, using) if sql is not None else ()
+        shapes = frozenset(n for n, value in enumerate(arguments) if isinstance(value, Shape))
+        slots = _slots(self.name, params, first_values, using, shapes) if sql is not None else ()
         if second_sql != sql or (sql is not None and _bind(slots, second_values) != second_params):
             raise ImproperlyConfigured(
                 f"prepared query {self.name!r}: its SQL depends on more than its arguments' shape"

@@ -30,6 +30,7 @@ from alliance.assessments.models import Administration
 from alliance.audit.actions import AuditAction, AuditPurpose, AuditSeverity
 from alliance.audit.services import audit_record, audit_refused
 from alliance.clients.models import Client
+from alliance.core.prepared import Prepared, Shape
 from alliance.core.presence import UNKNOWN, Part, Presence
 from alliance.notes.formats import summary
 from alliance.notes.models import (
@@ -233,6 +234,47 @@ NOTES_WITHOUT_SESSION = Part(
 CHART_PARTS = (SESSIONS, NOTES_WITHOUT_SESSION)
 
 
+def _timeline_rows(client_id: int, sessions_only: bool) -> QuerySet[Any]:
+    """The timeline's rows, newest first: the sessions themselves when every note belongs to
+    one (the usual record), else sessions and loose notes as (kind, id, day, time) keys."""
+    sessions = Encounter.objects.filter(client_id=client_id)
+    if sessions_only:
+        return sessions.select_related("clinician").order_by("-date", "-start_time", "-id")
+    keyed = sessions.annotate(
+        kind=Value("e", output_field=CharField()), day=F("date"), at=F("start_time")
+    )
+    loose = Note.objects.filter(client_id=client_id, encounter__isnull=True).annotate(
+        kind=Value("n", output_field=CharField()),
+        day=TruncDate("created_at"),
+        at=TruncTime("created_at", output_field=TimeField()),
+    )
+    return (
+        keyed.values_list("kind", "id", "day", "at")
+        .order_by()
+        .union(loose.values_list("kind", "id", "day", "at").order_by(), all=True)
+        .order_by("-day", "-at", "-id")
+    )
+
+
+# The chart's timeline reads, compiled once per process (a page's OFFSET is its own shape).
+_timeline_page: Prepared[Any] = Prepared(
+    "notes.timeline_page",
+    lambda client_id, sessions_only, offset: _timeline_rows(client_id, sessions_only)[
+        offset : offset + TIMELINE_PAGE_SIZE
+    ],
+)
+_encounters: Prepared[Encounter] = Prepared(
+    "notes.timeline_encounters",
+    lambda ids: Encounter.objects.filter(pk__in=ids).select_related("clinician"),
+)
+_page_notes: Prepared[Note] = Prepared(
+    "notes.timeline_notes",
+    lambda client_id, encounter_ids, note_ids: _record_notes().filter(
+        Q(encounter_id__in=encounter_ids) | Q(pk__in=note_ids), client_id=client_id
+    ),
+)
+
+
 def timeline_for_chart(
     *,
     actor: User,
@@ -250,57 +292,35 @@ def timeline_for_chart(
     client = client_for(actor=actor, client_id=client.pk, capability=Capability.CHART_READ)
     if not (presence.may_have(SESSIONS) or presence.may_have(NOTES_WITHOUT_SESSION)):
         return TimelinePage([], 1, 1, 0)
-    sessions = Encounter.objects.filter(client=client)
-    sessions_only = presence.count(NOTES_WITHOUT_SESSION) == 0
-    if sessions_only:
-        # Every note belongs to a session (the usual record): page through the sessions
-        # themselves, in the timeline's order, without the union with loose notes.
-        rows: QuerySet[Any] = sessions.select_related("clinician").order_by(
-            "-date", "-start_time", "-id"
-        )
-    else:
-        keyed = sessions.annotate(
-            kind=Value("e", output_field=CharField()), day=F("date"), at=F("start_time")
-        )
-        loose = Note.objects.filter(client=client, encounter__isnull=True).annotate(
-            kind=Value("n", output_field=CharField()),
-            day=TruncDate("created_at"),
-            at=TruncTime("created_at", output_field=TimeField()),
-        )
-        rows = (
-            keyed.values_list("kind", "id", "day", "at")
-            .order_by()
-            .union(loose.values_list("kind", "id", "day", "at").order_by(), all=True)
-            .order_by("-day", "-at", "-id")
-        )
-    paginator = Paginator(rows, TIMELINE_PAGE_SIZE)
     sessions_count = presence.count(SESSIONS)
     loose_count = presence.count(NOTES_WITHOUT_SESSION)
-    if sessions_count is not None and loose_count is not None:
-        paginator.count = sessions_count + loose_count  # the chart counted them already
-    current = paginator.get_page(page)
-    if not paginator.count:
+    sessions_only = loose_count == 0
+    if sessions_count is None or loose_count is None:
+        paginator = Paginator(_timeline_rows(client.pk, sessions_only), TIMELINE_PAGE_SIZE)
+        current = paginator.get_page(page)
+        found = list(current.object_list)
+        number, total, num_pages = current.number, paginator.count, paginator.num_pages
+    else:
+        # The chart counted the rows: page through them with SQL compiled once per page.
+        paginator = Paginator(range(sessions_count + loose_count), TIMELINE_PAGE_SIZE)
+        current = paginator.get_page(page)
+        number, total, num_pages = current.number, paginator.count, paginator.num_pages
+        offset = (number - 1) * TIMELINE_PAGE_SIZE
+        found = _timeline_page(client.pk, sessions_only, Shape(offset)) if total else []
+    if not total:
         return TimelinePage([], 1, 1, 0)
-    found = list(current.object_list)
     if sessions_only:
         encounters = {e.pk: e for e in found}
         keys = [("e", e.pk) for e in found]
     else:
         keys = [(kind, pk) for kind, pk, _day, _at in found]
-        encounters = {
-            e.pk: e
-            for e in Encounter.objects.filter(
-                pk__in=[pk for kind, pk in keys if kind == "e"]
-            ).select_related("clinician")
-        }
+        encounters = {e.pk: e for e in _encounters(tuple(pk for kind, pk in keys if kind == "e"))}
     encounter_ids = list(encounters)
     note_ids = [pk for kind, pk in keys if kind == "n"]
     # The page's notes, of its sessions and without one, in one query.
     by_session: dict[int, list[Note]] = {pk: [] for pk in encounter_ids}
     without_session: dict[int, Note] = {}
-    for note in _record_notes().filter(
-        Q(encounter_id__in=encounter_ids) | Q(pk__in=note_ids), client=client
-    ):
+    for note in _page_notes(client.pk, tuple(encounter_ids), tuple(note_ids)):
         _decorate(note, actor)
         if note.encounter_id is None:
             without_session[note.pk] = note
@@ -312,7 +332,7 @@ def timeline_for_chart(
         else TimelineEntry(None, [without_session[pk]])
         for kind, pk in keys
     ]
-    return TimelinePage(entries, current.number, paginator.num_pages, paginator.count)
+    return TimelinePage(entries, number, num_pages, total)
 
 
 # ------------------------------------------------------------------------------ worklists

@@ -19,6 +19,7 @@ from alliance.access.policy import ClientNotFound, client_for, clients_visible_t
 from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.services import audit_record, audit_refused
 from alliance.clients.models import Client, Episode
+from alliance.core.prepared import Prepared
 from alliance.core.presence import UNKNOWN, Part, Presence
 from alliance.diagnoses.models import CURRENT_STATUSES, Diagnosis
 from alliance.plans.addressed import Rating, addressed_in
@@ -170,6 +171,18 @@ CURRENT_PLANS = Part(
 CHART_PARTS = (CURRENT_PLANS,)
 
 
+_current_plans: Prepared[TreatmentPlan] = Prepared(
+    "plans.current_plans",
+    lambda client_id: (
+        TreatmentPlan.objects.filter(
+            client_id=client_id, status__in=[PlanStatus.ACTIVE, PlanStatus.DRAFT]
+        )
+        .select_related("episode__program")
+        .order_by("episode_id", "-number")
+    ),
+)
+
+
 def chart_plan_for(
     *, client: Client, presence: Presence = UNKNOWN, history: ScoreHistory | None = None
 ) -> ChartPlan:
@@ -178,13 +191,7 @@ def chart_plan_for(
     number of objectives."""
     if not presence.may_have(CURRENT_PLANS):
         return ChartPlan(active=[], drafts=[])
-    plans = list(
-        TreatmentPlan.objects.filter(
-            client=client, status__in=[PlanStatus.ACTIVE, PlanStatus.DRAFT]
-        )
-        .select_related("episode__program")
-        .order_by("episode_id", "-number")
-    )
+    plans = _current_plans(client.pk)
     today = timezone.localdate()
     return ChartPlan(
         active=[

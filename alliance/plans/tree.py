@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
+from alliance.core.prepared import Prepared
 from alliance.plans.models import Goal, Intervention, Objective, Problem, TreatmentPlan
 from alliance.plans.progress import ObjectiveProgress, ScoreHistory, progress_for
 
@@ -142,18 +143,23 @@ class ChartObjective:
     progress: ObjectiveProgress | None
 
 
+_objective_rows: Prepared[tuple[Any, ...]] = Prepared(
+    "plans.objective_rows",
+    lambda plan_id: (
+        Objective.objects.filter(plan_id=plan_id)
+        .order_by("goal__problem__position", "goal__position", "position", "id")
+        .values_list(*OBJECTIVE_SUMMARY)
+    ),
+)
+
+
 def load_objectives(
     plan: TreatmentPlan, history: ScoreHistory | None = None
 ) -> list[ChartObjective]:
     """Only the plan's objectives with live progress, in plan order: two queries (one with
     the client's score ``history``), for the chart, which shows the objectives of the active
     plan and not the rest of its tree."""
-    objectives = [
-        ObjectiveSummary(*row)
-        for row in Objective.objects.filter(plan=plan)
-        .order_by("goal__problem__position", "goal__position", "position", "id")
-        .values_list(*OBJECTIVE_SUMMARY)
-    ]
+    objectives = [ObjectiveSummary(*row) for row in _objective_rows(plan.pk)]
     progress = progress_for(
         client_id=plan.client_id,
         objectives=objectives,

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from alliance.core.models import TimestampedModel
+from alliance.core.prepared import Prepared
 from alliance.staff.capabilities import Capability
 from alliance.staff.disciplines import Discipline, LicenceStatus, LicenceType
 from alliance.staff.scope import LicenceFacts, capabilities_from_scope
@@ -180,10 +181,13 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
         day = today or timezone.localdate()
         cache: dict[date, frozenset[Capability]] = self.__dict__.setdefault("_capability_cache", {})
         if day not in cache:
-            facts = [
-                LicenceFacts(lic.licence_type, lic.status, lic.expires_on)
-                for lic in self.licences.all()
-            ]
+            if "licences" in getattr(self, "_prefetched_objects_cache", {}):  # a staff list
+                facts = [
+                    LicenceFacts(lic.licence_type, lic.status, lic.expires_on)
+                    for lic in self.licences.all()
+                ]
+            else:  # every request asks: SQL compiled once per process
+                facts = [LicenceFacts(*row) for row in _licence_facts(self.pk)]
             cache[day] = capabilities_from_scope(self.discipline, facts, day)
         return cache[day]
 
@@ -244,6 +248,15 @@ class SupervisionLink(TimestampedModel):
 
 
 # The TOTP device lives in its own module; importing it here registers the model with the app.
+_licence_facts: Prepared[tuple[str, str, date | None]] = Prepared(
+    "staff.licence_facts",
+    lambda staff_id: (
+        Licence.objects.filter(staff_id=staff_id)
+        .order_by("id")
+        .values_list("licence_type", "status", "expires_on")
+    ),
+)
+
 from alliance.staff.mfa import TotpDevice  # noqa: E402
 
 __all__ = ["Licence", "SupervisionLink", "TotpDevice", "User"]

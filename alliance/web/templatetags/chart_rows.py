@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django import template
-from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from alliance.notes.models import CosignStatus
@@ -25,6 +24,7 @@ from alliance.web.html import hour_minute as _hm
 from alliance.web.html import markup as _safe
 from alliance.web.html import number as _number
 from alliance.web.html import text as _e
+from alliance.web.reversing import url_for
 from alliance.web.templatetags.alliance_tags import flag_label, humanise
 
 register = template.Library()
@@ -44,7 +44,7 @@ def _note_item(note: Any) -> str:
     """One note of a timeline entry (a record note: never a psychotherapy note)."""
     label = _e(note.get_template_display())
     if note.is_signed or note.mine:
-        url = reverse("web:note_view", args=(note.client_id, note.pk))
+        url = url_for("web:note_view", note.client_id, note.pk)
         parts = [f'<a href="{_e(url)}">{label}</a>']
     else:
         parts = [label]
@@ -52,7 +52,7 @@ def _note_item(note: Any) -> str:
     if note.is_draft:
         parts.append(DRAFT)
         if note.mine and not note.in_error:
-            url = reverse("web:note_edit", args=(note.client_id, note.pk))
+            url = url_for("web:note_edit", note.client_id, note.pk)
             parts.append(
                 f' <a href="{_e(url)}">Continue<span class="visually-hidden"> the draft</span></a>'
             )

@@ -14,13 +14,13 @@ from datetime import date
 from typing import Any
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from alliance.web.html import day as _day
 from alliance.web.html import markup as _safe
 from alliance.web.html import text as _e
+from alliance.web.reversing import url_for
 
 register = template.Library()
 
@@ -42,7 +42,7 @@ def risk_flag_tags(flags: Iterable[Any] | None) -> SafeString:
 
 
 def _search_row(client: Any, flags: Mapping[int, list[Any]]) -> str:
-    url = reverse("web:client_chart", args=(client.pk,))
+    url = url_for("web:client_chart", client.pk)
     legal = (
         f' <span class="muted">(legal: {_e(client.legal_first_name)})</span>'
         if client.preferred_name
@@ -65,7 +65,7 @@ def search_rows(clients: Iterable[Any], flags: Mapping[int, list[Any]] | None) -
 
 
 def _due_tag(client_id: int, due: Any, today: date) -> str:
-    url = reverse("web:measure_choose", args=(client_id,))
+    url = url_for("web:measure_choose", client_id)
     late = due.due_on < today
     when = "overdue since" if late else "due"
     emailed = " (link emailed)" if due.link_id else ""
@@ -77,7 +77,7 @@ def _due_tag(client_id: int, due: Any, today: date) -> str:
 
 def _caseload_row(row: Any, due: list[Any], flags: Mapping[int, list[Any]], today: date) -> str:
     client = row.client
-    url = reverse("web:client_chart", args=(client.pk,))
+    url = url_for("web:client_chart", client.pk)
     pronouns = f' <span class="muted">({_e(client.pronouns)})</span>' if client.pronouns else ""
     measures = "".join(_due_tag(client.pk, d, today) for d in due) or "—"
     return (
