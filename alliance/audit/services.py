@@ -21,6 +21,7 @@ from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose, Audi
 from alliance.audit.chain import row_hash
 from alliance.audit.context import source_address
 from alliance.audit.models import GENESIS_HASH, AuditEvent
+from alliance.core.prepared import Prepared
 
 # Arbitrary constant naming the audit chain's advisory lock on PostgreSQL.
 AUDIT_CHAIN_LOCK_ID = 7_115_001
@@ -30,6 +31,13 @@ def _lock_chain() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK_ID])
+
+
+# The newest event, which each new one links to: read on every audited request.
+_chain_head: Prepared[tuple[int, str]] = Prepared(
+    "audit.chain_head",
+    lambda: AuditEvent.objects.order_by("-seq").values_list("seq", "hash")[:1],
+)
 
 
 def audit_record(
@@ -64,7 +72,8 @@ def audit_record(
     detail = json.loads(json.dumps(detail or {}))
     with transaction.atomic():
         _lock_chain()
-        head = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+        found = _chain_head()
+        head = found[0] if found else None
         seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
         fields: dict[str, Any] = {
             "seq": seq,

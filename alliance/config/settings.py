@@ -181,7 +181,7 @@ LOGIN_URL = "web:login"
 LOGIN_REDIRECT_URL = "web:home"
 
 # Sessions (SEC-05, SEC-06)
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "alliance.web.session_store"  # Django's database sessions, read prepared
 SECURE_COOKIES = env_bool("ALLIANCE_SECURE_COOKIES", PRODUCTION)
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
