@@ -202,10 +202,7 @@ def _visible(
                 Client.objects.filter(pk__in=grant_client_ids).order_by().values("pk")
             )
         queryset = queryset.filter(pk__in=related)
-    denied = Q(staff_account_id=actor_id)  # the actor's own record (SEC-13)
-    if restricted_client_ids:
-        denied |= Q(pk__in=restricted_client_ids)
-    return queryset.exclude(denied)
+    return queryset.exclude(_denied(actor_id, restricted_client_ids))
 
 
 def _rule_values(actor: User, capability: Capability) -> tuple[object, ...]:
@@ -222,18 +219,27 @@ def _rule_values(actor: User, capability: Capability) -> tuple[object, ...]:
     return (actor.pk, today, staff_ids, grants, restricted, registry_wide)
 
 
-def _deny_q(actor: User) -> Q:
+def _denied(actor_id: int, restricted_client_ids: Iterable[int]) -> Q:
     """A restriction naming the actor, or the actor's own record (SEC-13)."""
-    denied = Q(staff_account=actor)
-    restricted = _restricted_client_ids(actor)
+    denied = Q(staff_account_id=actor_id)
+    restricted = tuple(restricted_client_ids)
     if restricted:
         denied |= Q(pk__in=restricted)
     return denied
 
 
+def _deny_q(actor: User) -> Q:
+    return _denied(actor.pk, _restricted_client_ids(actor))
+
+
+def _may_use(actor: User, capability: Capability) -> bool:
+    """The capability is about a record and the actor's scope of practice gives it."""
+    return capability in RECORD_CAPABILITIES and has_capability(actor, capability)
+
+
 def clients_visible_to(*, actor: User, capability: Capability) -> QuerySet[Client]:
     """Every client on whom ``actor`` may use ``capability``; empty when they may not at all."""
-    if capability not in RECORD_CAPABILITIES or not has_capability(actor, capability):
+    if not _may_use(actor, capability):
         return Client.objects.none()
     return _visible(*_rule_values(actor, capability))  # type: ignore[arg-type]
 
@@ -266,7 +272,7 @@ def visible_client_or_none(
     key = ("client", actor.pk, pk, capability)
     if kept is not None and key in kept:
         return kept[key]  # type: ignore[return-value]
-    if capability not in RECORD_CAPABILITIES or not has_capability(actor, capability):
+    if not _may_use(actor, capability):
         return None
     found = _one_visible(pk, *_rule_values(actor, capability))
     client = found[0] if found else None

@@ -191,10 +191,10 @@ _episodes: Prepared[Episode] = Prepared(
 )
 
 
-def client_chart(*, actor: User, client_id: object) -> Chart:
-    """Open a client's chart: clinical for the care relationship, registry-only for front desk."""
-    clinical = has_capability(actor, Capability.CHART_READ)
-    capability = Capability.CHART_READ if clinical else Capability.DEMOGRAPHICS_READ
+def _client_or_refused(
+    actor: User, client_id: object, capability: Capability, action: AuditAction
+) -> Client:
+    """The client under the policy, or an audited refusal and a 404 (the same as no client)."""
     client = visible_client_or_none(actor=actor, client_id=str(client_id), capability=capability)
     if client is None:
         audit_refused(
@@ -202,9 +202,17 @@ def client_chart(*, actor: User, client_id: object) -> Chart:
             client_id=client_id,
             object_type="clients.Client",
             object_id=client_id,
-            action=AuditAction.CHART_VIEW,
+            action=action,
         )
         raise ClientNotFound
+    return client
+
+
+def client_chart(*, actor: User, client_id: object) -> Chart:
+    """Open a client's chart: clinical for the care relationship, registry-only for front desk."""
+    clinical = has_capability(actor, Capability.CHART_READ)
+    capability = Capability.CHART_READ if clinical else Capability.DEMOGRAPHICS_READ
+    client = _client_or_refused(actor, client_id, capability, AuditAction.CHART_VIEW)
     care_team = _current_team(client.pk, timezone.localdate())
     link = relationship(actor=actor, client=client, current_team=care_team) if clinical else None
     purpose = AuditPurpose(link.purpose) if link else AuditPurpose.OPERATIONS
@@ -230,16 +238,7 @@ def client_chart(*, actor: User, client_id: object) -> Chart:
 
 def client_record_for(*, actor: User, client_id: object, capability: Capability) -> Client:
     """One client for an edit page, audited as a record view; 404 outside the policy."""
-    client = visible_client_or_none(actor=actor, client_id=str(client_id), capability=capability)
-    if client is None:
-        audit_refused(
-            actor=actor,
-            client_id=client_id,
-            object_type="clients.Client",
-            object_id=client_id,
-            action=AuditAction.RECORD_VIEW,
-        )
-        raise ClientNotFound
+    client = _client_or_refused(actor, client_id, capability, AuditAction.RECORD_VIEW)
     audit_record(
         actor=actor,
         action=AuditAction.RECORD_VIEW,
