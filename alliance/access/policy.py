@@ -244,6 +244,22 @@ def clients_visible_to(*, actor: User, capability: Capability) -> QuerySet[Clien
     return _visible(*_rule_values(actor, capability))  # type: ignore[arg-type]
 
 
+def visibility_values(*, actor: User, capability: Capability) -> tuple[object, ...] | None:
+    """The rule's values for ``actor`` using ``capability`` now, for a prepared query built on
+    ``visible_clients``; None when they may not use it on any record.
+
+    ``visible_clients(*visibility_values(...))`` is ``clients_visible_to(...)``: the rule is
+    the same function, only its values are computed apart so that the SQL can be kept.
+    """
+    if not _may_use(actor, capability):
+        return None
+    return _rule_values(actor, capability)
+
+
+# The rule as a builder for ``core.prepared`` (see ``visibility_values``).
+visible_clients = _visible
+
+
 def clients_not_denied(*, actor: User) -> QuerySet[Client]:
     """Clients no restriction keeps from ``actor`` (for notices that reach beyond the team,
     such as escalated alerts to staff on call)."""

@@ -16,15 +16,18 @@ after) and ``values_list`` gives tuples, exactly as the plain queryset would.
 
 Rules for a builder (the checks below catch what they can):
 
-- Arguments are ints, dates, strings compared for equality, tuples of ints (``IN`` lists), and
+- Arguments are ints, dates, strings, tuples of ints (``IN`` lists) or of strings, and
   booleans or ``None``. Booleans, ``None`` and the length of each tuple make the *shape*: a
   builder may branch on them, and each shape is compiled on its own. It may not branch on any
   other value (the two compilations would differ, and the call is refused).
 - The SQL may depend on the arguments and on nothing else that changes while the process runs:
   no clock, no request, no settings that change. A date or time among the parameters that is
   not an argument is refused; pass today's date as an argument.
-- An argument reaches the SQL as a parameter unchanged, or not at all (an ``icontains``
-  pattern made from it would be kept as a constant: the second compilation catches it).
+- An argument reaches the SQL as a parameter unchanged, or not at all. The one change allowed
+  is the pattern a string lookup makes of a string (``contains``, ``startswith`` and their
+  ``i`` forms): the backend's LIKE escaping, between a kept prefix and suffix. Any other
+  change (an ``icontains`` on an int, a lower-cased string) would be kept as a constant, and
+  the second compilation catches it.
 - A value that changes the SQL's text itself (a page's ``OFFSET``) is passed as ``Shape(value)``:
   the builder gets the value, and each value is compiled on its own. Keep such values few.
 - Start from a model's manager, never from a related manager (its known owner would be the
@@ -51,7 +54,11 @@ T = TypeVar("T")
 # out of a column's range as "no row", which would hide the parameter), dates long past.
 _INT_BASES = (1_987_000_000, 1_986_000_001)  # of two parities
 _DATE_YEARS = (1901, 1951)
-_STR_PREFIXES = ("\x1fprepared-a-", "\x1fprepared-b-")
+# Strings: the two rounds differ in their first and last characters (a builder that keeps a
+# slice of its argument is caught), hold both cases (lower() or upper() is caught) and the
+# characters LIKE escaping changes (so that a pattern shows its escaping); the "_" after the
+# number keeps one sentinel from being the start of another.
+_STR_ENDS = (("\x1fA", "a\x1e"), ("\x1dB", "b\x1c"))
 _SLOT_WIDTH = 1000  # room for the elements of one tuple argument
 
 
@@ -129,9 +136,10 @@ def _shape_of(value: Any) -> object:
     if isinstance(value, Shape):
         return value
     if isinstance(value, (tuple, list)):
-        if not all(type(item) is int for item in value):
-            raise TypeError("a tuple argument of a prepared query holds ints only")
-        return ("tuple", len(value))
+        kinds = {type(item) for item in value}
+        if not kinds <= {int} and not kinds <= {str}:
+            raise TypeError("a tuple argument of a prepared query holds ints, or strings")
+        return ("tuple", len(value), *kinds)
     if isinstance(value, datetime) and value.tzinfo is None:
         raise TypeError("a prepared query takes aware datetimes only")
     if type(value) in (int, str, date, datetime):
@@ -147,7 +155,8 @@ def _sentinel(kind: type, round_: int, argument: int, element: int) -> Any:
         return datetime(_DATE_YEARS[round_] + argument, 1, 1 + element % 28, 3, 4, 5, tzinfo=UTC)
     if kind is date:
         return date(_DATE_YEARS[round_] + argument, 1, 1 + element % 28)
-    return f"{_STR_PREFIXES[round_]}{number}"
+    lead, tail = _STR_ENDS[round_]
+    return f"{lead}{number}_%\\{tail}"
 
 
 def _sentinels(arguments: tuple[Any, ...], round_: int) -> tuple[Any, ...]:
@@ -158,7 +167,7 @@ def _sentinels(arguments: tuple[Any, ...], round_: int) -> tuple[Any, ...]:
         elif isinstance(value, Shape):
             values.append(value.value)
         elif isinstance(value, (tuple, list)):
-            values.append(tuple(_sentinel(int, round_, number, k) for k in range(len(value))))
+            values.append(tuple(_sentinel(type(v), round_, number, k) for k, v in enumerate(value)))
         else:
             values.append(_sentinel(type(value), round_, number, 0))
     return tuple(values)
@@ -231,6 +240,30 @@ def _compile(
     return compiler, sql, list(params)
 
 
+class _LikePattern:
+    """A string argument as a string lookup's pattern: the backend's LIKE escaping of the
+    value, between the prefix and suffix the lookup added (``%`` for ``contains``)."""
+
+    def __init__(self, prefix: str, suffix: str, escape: Callable[[str], str]) -> None:
+        self.prefix, self.suffix, self.escape = prefix, suffix, escape
+
+    def __call__(self, value: str) -> str:
+        return f"{self.prefix}{self.escape(value)}{self.suffix}"
+
+
+def _pattern_slot(param: str, forms: dict[tuple[type, Any], _Slot], using: str) -> _Slot | None:
+    """The slot of a parameter that is a LIKE pattern made of one string argument."""
+    escape = connections[using].ops.prep_for_like_query
+    for (kind, form), origin in forms.items():
+        if kind is not str:
+            continue
+        escaped = escape(form)
+        if param.count(escaped) == 1:
+            prefix, suffix = param.split(escaped)
+            return _Slot(origin.argument, origin.element, _LikePattern(prefix, suffix, escape))
+    return None
+
+
 def _slots(
     name: str, params: list[Any], sentinels: tuple[Any, ...], using: str, shapes: frozenset[int]
 ) -> tuple[_Slot, ...]:
@@ -241,6 +274,8 @@ def _slots(
             origin = forms.get((type(param), param))
         except TypeError:  # an unhashable parameter (a list): never an argument
             origin = None
+        if origin is None and isinstance(param, str):
+            origin = _pattern_slot(param, forms, using)
         if origin is not None:
             slots.append(origin)
         elif isinstance(param, (date, time)):

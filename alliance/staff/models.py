@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
@@ -136,6 +137,24 @@ class StaffManager(UserManager["User"]):
     def get_by_natural_key(self, username: str | None) -> User:
         return self.get(username__iexact=username)
 
+    def get(self, *args: Any, **kwargs: Any) -> User:
+        """``get(pk=...)`` through a prepared query; any other lookup as Django does it.
+
+        Django's authentication middleware loads the signed-in user with ``get(pk=...)`` on
+        every request (``ModelBackend.get_user``); compiling that query was a good part of a
+        small page's work. Same row, same ``DoesNotExist``.
+        """
+        if args or list(kwargs) != ["pk"] or self.model is not User:
+            return super().get(*args, **kwargs)
+        try:
+            pk = int(kwargs["pk"])
+        except (TypeError, ValueError):
+            return super().get(*args, **kwargs)  # Django's own error for a bad key
+        found = _user_by_pk(pk) if 0 < pk < 2**63 else []
+        if not found:
+            raise User.DoesNotExist(f"{User._meta.object_name} matching query does not exist.")
+        return found[0]
+
 
 class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A staff member. Clients never log in with this model."""
@@ -248,6 +267,10 @@ class SupervisionLink(TimestampedModel):
 
 
 # The TOTP device lives in its own module; importing it here registers the model with the app.
+_user_by_pk: Prepared[User] = Prepared(
+    "staff.user_by_pk", lambda pk: User._base_manager.filter(pk=pk).order_by()
+)
+
 _licence_facts: Prepared[tuple[str, str, date | None]] = Prepared(
     "staff.licence_facts",
     lambda staff_id: (

@@ -10,6 +10,7 @@ the filter that returns the markup wraps it with ``markup``.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 from typing import Any
 
@@ -42,6 +43,27 @@ def hour_minute(value: Any) -> str:
     return str(value.strftime("%H:%M")) if value is not None else ""
 
 
+_TENTH = Decimal("0.1")
+
+
 def number(value: Any) -> str:
-    """Like ``floatformat:"-1"``: one decimal place, none for a whole number."""
-    return str(floatformat(value, "-1")) if value is not None else ""
+    """Like ``floatformat:"-1"``: one decimal place, none for a whole number.
+
+    Scores are ints, floats and decimals; for them this is the same arithmetic as Django's
+    filter (the float's shortest repr, halves rounded up) without its trip through the
+    translation machinery to learn the decimal separator, which is "." on every page here.
+    Anything else goes to the filter itself.
+    """
+    if value is None:
+        return ""
+    if type(value) is int:
+        return str(value)
+    if type(value) is float or isinstance(value, Decimal):
+        exact = Decimal(repr(value)) if isinstance(value, float) else value
+        if not exact.is_finite():
+            return str(floatformat(value, "-1"))
+        if exact == exact.to_integral_value():
+            return str(int(exact))
+        rounded = exact.quantize(_TENTH, rounding=ROUND_HALF_UP)
+        return f"{rounded.copy_abs():f}" if not rounded else f"{rounded:f}"
+    return str(floatformat(value, "-1"))

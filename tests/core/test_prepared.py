@@ -117,6 +117,30 @@ def test_a_boolean_argument_chooses_the_shape(clinic: Clinic) -> None:
     assert [c.name for c in prepared(clinic.client_a.pk, True)] == ["Ana"]
 
 
+def test_a_string_lookup_pattern_is_escaped_anew_for_each_value(clinic: Clinic) -> None:
+    """``contains`` makes a LIKE pattern of its string: each call escapes the new value the way
+    the backend does, so ``%``, ``_`` and ``\\`` are matched as themselves."""
+    for name in ("50% Smith", "50_ Smith", "back\\slash", "5000 Smith"):
+        Contact.objects.create(client=clinic.client_a, name=name, relationship="friend")
+
+    def named(client_id: int, words: tuple[str, ...]) -> object:
+        rows = Contact.objects.filter(client_id=client_id)
+        for word in words:
+            rows = rows.filter(name__contains=word)
+        return rows.order_by("name").values_list("name", flat=True)
+
+    prepared: Prepared[str] = Prepared("test.named", named)
+    for words in [("50%",), ("50_",), ("\\",), ("Smith", "0_"), ("Smith",), ("nobody",)]:
+        expected = list(named(clinic.client_a.pk, words))  # type: ignore[call-overload]
+        assert prepared(clinic.client_a.pk, words) == expected, words
+    assert prepared(clinic.client_a.pk, ("50%",)) == ["50% Smith"]
+    assert sorted(prepared(clinic.client_a.pk, ("Smith", "0"))) == [
+        "50% Smith",
+        "5000 Smith",
+        "50_ Smith",
+    ]
+
+
 @pytest.mark.parametrize(
     "builder",
     [
@@ -157,9 +181,25 @@ def test_a_builder_that_depends_on_more_than_its_arguments_is_refused(
 
 
 @pytest.mark.parametrize(
+    "builder",
+    [
+        pytest.param(lambda name: Contact.objects.filter(name__contains=name.lower()), id="lower"),
+        pytest.param(lambda name: Contact.objects.filter(name__contains=name[:3]), id="cut"),
+        pytest.param(lambda name: Contact.objects.filter(name=name + "!"), id="appended"),
+    ],
+)
+def test_a_string_changed_other_than_by_its_pattern_is_refused(
+    clinic: Clinic, builder: object
+) -> None:
+    prepared: Prepared[object] = Prepared("test.refused_text", builder)  # type: ignore[arg-type]
+    with pytest.raises(ImproperlyConfigured):
+        prepared("Ana")
+
+
+@pytest.mark.parametrize(
     "argument",
-    [timezone.now().replace(tzinfo=None), 1.5, ["not", "ids"], object()],
-    ids=["naive datetime", "float", "tuple of strings", "object"],
+    [timezone.now().replace(tzinfo=None), 1.5, (1, "mixed"), object()],
+    ids=["naive datetime", "float", "tuple of ints and strings", "object"],
 )
 def test_arguments_of_other_kinds_are_refused(argument: object) -> None:
     prepared: Prepared[Client] = Prepared("test.kinds", lambda value: Client.objects.all())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import template
 
+from alliance.web.html import number as _number
+
 register = template.Library()
 
 FLAG_LABELS = {
@@ -34,3 +36,10 @@ def flag_label(code: object) -> str:
     """A critical flag in words (unknown flags fall back to their code, spaced)."""
     text = str(code or "")
     return FLAG_LABELS.get(text, humanise(text))
+
+
+@register.filter
+def number(value: object) -> str:
+    """A score: like ``floatformat:"-1"`` (one decimal place, none for a whole number), "" for
+    none. Quicker than Django's filter, which asks the translation machinery each time."""
+    return _number(value)
