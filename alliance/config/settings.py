@@ -151,8 +151,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
     # JIT compiling costs more than these short, indexed queries ever run (bench/README.md).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    _pg_options["options"] = "-c jit=off"
+    if env_bool("ALLIANCE_DATABASE_PREPARE", True):
+        # Parameters bound on the server, and a statement the connection has run five times
+        # is prepared (psycopg's automatic preparation): PostgreSQL then plans it once rather
+        # than on every run. Planning was about half the SQL time of a chart (bench/README.md).
+        # Turn it off behind a pooler that cannot keep prepared statements (PgBouncer before
+        # 1.21 in transaction mode).
+        _pg_options["server_side_binding"] = True
+        _pg_options["prepare_threshold"] = 5
 DATABASES["default"]["TEST"] = {"NAME": env_str("ALLIANCE_TEST_DATABASE_NAME", "") or None}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
