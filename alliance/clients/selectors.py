@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from alliance.access.models import BreakGlassGrant, CareTeamMember
@@ -89,9 +88,9 @@ def _search_rows(
     else:
         for word in words:
             found = found.filter(search_text__contains=word)
-    # Case-insensitive name order, which no index serves: PostgreSQL then always starts from
-    # the trigram index on search_text instead of walking the name index (bench/README.md).
-    found = found.order_by(Lower("legal_last_name"), Lower("legal_first_name"), "id")
+    # Folded name order, which no index serves: PostgreSQL then always starts from the
+    # trigram index on search_text instead of walking the name index (bench/README.md).
+    found = found.order_by("name_sort", "id")
     # Only what a result row shows: fifty rows of every registry column cost more to decode.
     found = found.only(*SEARCH_COLUMNS)
     return found.prefetch_related(_open_episodes())[: SEARCH_LIMIT + 1]

@@ -22,6 +22,7 @@ from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client, Contact, Episode
 from alliance.clients.validation import (
+    name_sort_for,
     phone_digits,
     search_text_for,
     validate_birth_date,
@@ -116,6 +117,10 @@ def _clean_client(values: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
+# Columns the services compute from the names and the phone number (see ``_apply``).
+DERIVED_FIELDS = ("search_text", "name_sort", "phone_digits")
+
+
 def _apply(client: Client, values: dict[str, Any]) -> list[str]:
     changed = apply_changes(client, values, CLIENT_FIELDS)
     client.search_text = search_text_for(
@@ -124,6 +129,7 @@ def _apply(client: Client, values: dict[str, Any]) -> list[str]:
         client.legal_last_name,
         client.preferred_name,
     )
+    client.name_sort = name_sort_for(client.legal_last_name, client.legal_first_name)
     client.phone_digits = phone_digits(client.phone)
     return changed
 
@@ -199,7 +205,7 @@ def client_update(*, actor: User, client: Client, values: dict[str, Any], versio
         # The version check is repeated in the UPDATE itself, so it holds even without
         # row locks (SQLite): the second of two racing writers updates nothing.
         updated = Client.objects.filter(pk=current.pk, version=version).update(
-            **{name: getattr(current, name) for name in (*changed, "search_text", "phone_digits")},
+            **{name: getattr(current, name) for name in (*changed, *DERIVED_FIELDS)},
             version=F("version") + 1,
             updated_at=timezone.now(),
         )

@@ -32,3 +32,11 @@ def validate_birth_date(value: date, today: date) -> None:
 def search_text_for(*names: str) -> str:
     """What ``Client.search_text`` holds: every name, folded, joined by spaces."""
     return fold(" ".join(n for n in names if n))[:420]
+
+
+NAME_SORT_SEPARATOR = "\x1f"  # below every character a folded name holds
+
+
+def name_sort_for(last: str, first: str) -> str:
+    """What ``Client.name_sort`` holds: last name, then first name, folded."""
+    return f"{fold(last)[:150]}{NAME_SORT_SEPARATOR}{fold(first)[:149]}"

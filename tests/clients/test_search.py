@@ -141,6 +141,53 @@ def test_long_result_lists_are_truncated_and_audited_as_shown(clinic: Clinic) ->
     assert event.detail["client_ids"] == [c.pk for c in result.clients]
 
 
+def test_results_are_in_name_order_on_both_databases(clinic: Clinic) -> None:
+    """Last name, then first name, folded (case and accents ignored), then record number; a
+    shorter last name comes before a longer one that starts the same way. The same order on
+    SQLite and PostgreSQL, whatever the server's collation."""
+    names = [
+        ("anna", "De la Cruz"),
+        ("Bo", "DE"),
+        ("Élodie", "de"),
+        ("zed", "Dé"),
+        ("Ana", "de-la-cruz"),
+        ("Ola", "Deacon"),
+        ("Ana", "De la Cruz"),
+    ]
+    ids = {
+        name: make_client(*name, date(1980, 1, 1), mrn=f"7000000{n:02d}").pk
+        for n, name in enumerate(names)
+    }
+    expected = [
+        ("Bo", "DE"),
+        ("Élodie", "de"),
+        ("zed", "Dé"),
+        ("Ana", "De la Cruz"),
+        ("anna", "De la Cruz"),
+        ("Ana", "de-la-cruz"),
+        ("Ola", "Deacon"),
+    ]
+
+    assert found(clinic.front_desk, "de") == [ids[name] for name in expected]
+
+
+def test_a_name_change_moves_the_client_in_the_order(clinic: Clinic) -> None:
+    from alliance.clients.services import client_update
+
+    first = make_client("Ada", "Aaronson", date(1980, 1, 1), mrn="710000001")
+    second = make_client("Ada", "Abbott", date(1980, 1, 1), mrn="710000002")
+    assert found(clinic.front_desk, "ada") == [first.pk, second.pk]
+
+    client_update(
+        actor=clinic.front_desk,
+        client=first,
+        values={"legal_last_name": "Zabel"},
+        version=first.version,
+    )
+
+    assert found(clinic.front_desk, "ada") == [second.pk, first.pk]
+
+
 # ---------------------------------------------------------------- the search page
 
 
@@ -196,3 +243,22 @@ def test_caseload_listing_is_audited_with_the_ids_shown(clinic: Clinic, signed_i
     event = AuditEvent.objects.get(action="search", detail__view="caseload")
     assert event.actor_id == clinic.therapist_on_team.pk
     assert event.detail == {"view": "caseload", "client_ids": [clinic.client_a.pk]}
+
+
+def test_the_migration_fills_the_sort_key_of_existing_clients(clinic: Clinic) -> None:
+    """Clients registered before ``name_sort`` existed get theirs from migration 0006."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    from alliance.clients.validation import name_sort_for
+
+    migration = importlib.import_module("alliance.clients.migrations.0006_client_name_sort")
+    Client.objects.update(name_sort="")
+
+    migration.fill_name_sort(apps, SimpleNamespace(connection=connection))
+
+    rows = Client.objects.values_list("legal_last_name", "legal_first_name", "name_sort")
+    assert rows and all(key == name_sort_for(last, first) for last, first, key in rows)
