@@ -109,7 +109,9 @@ def client_search(*, actor: User, query: str) -> SearchResult:
     text = query.strip()
     born = parse_date(text)
     mrn = text.replace("-", "") if not born and MRN_PATTERN.match(text.replace("-", "")) else None
-    words = tuple(fold(text).split()) if not born and mrn is None else ()
+    # Each number of words is a prepared shape of its own; the form keeps a query to 100
+    # characters, and a repeated word asks nothing new.
+    words = tuple(dict.fromkeys(fold(text).split())) if not born and mrn is None else ()
     if not born and mrn is None and not words:
         return SearchResult([], False)
     rule = visibility_values(actor=actor, capability=Capability.CLIENT_SEARCH)
