@@ -157,3 +157,39 @@ def test_a_draft_is_not_printed_for_the_client(
     response = http.get(f"/clients/{clinic.client_a.pk}/safety-plan/versions/{draft.pk}/pdf/")
 
     assert response.status_code == 404
+
+
+def test_signing_a_risk_assessment_needs_the_password_and_the_version_read(
+    clinic: Clinic, signed_in: Callable[[User], HttpClient]
+) -> None:
+    """SEC-08, REL-04 on the sign page: a wrong password or a draft saved since it was read
+    signs nothing; the right password on the version read signs it and sets the flag."""
+    from alliance.safety.models import RiskFlag
+    from alliance.safety.risk import risk_assessment_save
+    from tests.personas import PASSWORD
+    from tests.safety.conftest import SECTIONS, draft_assessment, formulation
+
+    therapist = clinic.therapist_on_team
+    draft = draft_assessment(therapist, clinic.client_a, level="high")
+    http = signed_in(therapist)
+    url = reverse("web:risk_sign", args=[clinic.client_a.pk, draft.pk])
+
+    wrong = http.post(url, {"version": draft.version, "password": "not it"})
+    assert wrong.status_code == 400 and "That password is not correct." in wrong.content.decode()
+
+    risk_assessment_save(
+        actor=therapist,
+        assessment=draft,
+        values={**SECTIONS, "warning_signs": "Added after the sign page was opened."},
+        formulation=formulation("high"),
+        version=draft.version,
+    )
+    stale = http.post(url, {"version": draft.version, "password": PASSWORD})
+    assert stale.status_code == 409
+    assert "Added after the sign page was opened." in stale.content.decode()
+    assert RiskAssessment.objects.get(pk=draft.pk).is_draft
+
+    right = http.post(url, {"version": draft.version + 1, "password": PASSWORD})
+    assert right.status_code == 302
+    assert not RiskAssessment.objects.get(pk=draft.pk).is_draft
+    assert RiskFlag.objects.get(client=clinic.client_a, kind="suicide").level == "high"

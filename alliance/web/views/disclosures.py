@@ -41,10 +41,9 @@ from alliance.web.forms.disclosures import (
     ReportForm,
     contact_initial,
 )
-from alliance.web.forms.notes import AddendumForm, SignForm
+from alliance.web.forms.notes import AddendumForm
+from alliance.web.views.signing import WRONG_PASSWORD, attempt_sign
 from alliance.web.views.util import actor_of, add_service_errors
-
-WRONG_PASSWORD = "That password is not correct."  # noqa: S105
 
 
 def _view_url(report: MandatedReport) -> str:
@@ -215,30 +214,27 @@ def sign(request: HttpRequest, draft_report_id: int) -> HttpResponse:
     if not report.is_draft:
         return redirect(_view_url(report))
     report_viewed(actor=actor, report=report)
-    form = SignForm(request.POST or None, initial={"version": report.version})
-    changed = False
-    if request.method == "POST" and form.is_valid():
-        try:
-            signed = report_sign(
-                actor=actor,
-                report=report,
-                version=form.cleaned_data["version"],
-                password=form.cleaned_data["password"],
-            )
-        except StepUpFailed:
-            form.add_error("password", WRONG_PASSWORD)
-        except StaleReport as stale:
-            report, changed = stale.current, True
-            form = SignForm(initial={"version": report.version})
-        except ReportLocked:
-            return redirect(_view_url(report))
-        except ValidationError as error:
-            form.add_error(None, "The report is not complete: see what is missing below.")
-            return _view_page(request, report, sign_form=form, status=400, errors=error)
-        else:
-            return redirect(_view_url(signed))
-    status = 409 if changed else 400 if form.is_bound and form.errors else 200
-    return _view_page(request, report, sign_form=form, changed=changed, status=status)
+    attempt = attempt_sign(
+        request,
+        report,
+        lambda **values: report_sign(actor=actor, report=report, **values),
+        stale=StaleReport,
+        locked=ReportLocked,
+    )
+    if attempt.signed or attempt.locked:
+        return redirect(_view_url(attempt.signed or attempt.document))
+    if attempt.invalid:
+        attempt.form.add_error(None, "The report is not complete: see what is missing below.")
+        return _view_page(
+            request, report, sign_form=attempt.form, status=400, errors=attempt.invalid
+        )
+    return _view_page(
+        request,
+        attempt.document,
+        sign_form=attempt.form,
+        changed=attempt.changed,
+        status=attempt.status,
+    )
 
 
 @requires(Capability.MANDATED_REPORT)

@@ -53,13 +53,12 @@ from alliance.web.forms.notes import (
     EnteredInErrorForm,
     NoteContentForm,
     NoteCreateForm,
-    SignForm,
 )
 from alliance.web.views.plans import note_objectives_context, note_objectives_form
+from alliance.web.views.signing import WRONG_PASSWORD, attempt_sign
 from alliance.web.views.util import actor_of, add_service_errors
 
 AUTOSAVE_HEADER = "X-Alliance-Autosave"
-WRONG_PASSWORD = "That password is not correct."  # noqa: S105
 
 
 def _view_url(note: Note) -> str:
@@ -220,37 +219,27 @@ def sign(request: HttpRequest, client_id: int, draft_id: int) -> HttpResponse:
     note = own_note_for(actor=actor, client_id=client_id, note_id=draft_id, audit=not posted)
     if not note.is_draft or note.in_error:
         return redirect(_view_url(note))
-    form = SignForm(request.POST or None, initial={"version": note.version})
-    changed = False
-    if posted and form.is_valid():
-        try:
-            signed = note_sign(
-                actor=actor,
-                note=note,
-                version=form.cleaned_data["version"],
-                password=form.cleaned_data["password"],
-            )
-        except StepUpFailed:
-            form.add_error("password", WRONG_PASSWORD)
-        except StaleDraft as stale:
-            note, changed = stale.current, True
-            form = SignForm(initial={"version": note.version})
-        except NoteLocked:
-            return redirect(_view_url(note))
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect(_view_url(signed))
+    attempt = attempt_sign(
+        request,
+        note,
+        lambda **values: note_sign(actor=actor, note=note, **values),
+        stale=StaleDraft,
+        locked=NoteLocked,
+    )
+    if attempt.signed or attempt.locked:
+        return redirect(_view_url(attempt.signed or attempt.document))
+    if attempt.invalid:
+        add_service_errors(attempt.form, attempt.invalid)
+    note = attempt.document
     if posted:
         note_viewed(actor=actor, note=note)
-    status = 409 if changed else 400 if form.is_bound and form.errors else 200
     context = {
         **_note_context(note),
-        "form": form,
-        "changed": changed,
+        "form": attempt.form,
+        "changed": attempt.changed,
         **note_objectives_context(note),  # alliance.plans
     }
-    return render(request, "web/notes/sign.html", context, status=status)
+    return render(request, "web/notes/sign.html", context, status=attempt.status)
 
 
 def _view_page(

@@ -49,9 +49,8 @@ from alliance.web.forms.plans import (
     VersionForm,
 )
 from alliance.web.pdf import PdfUnavailable, pdf_response, render_pdf
+from alliance.web.views.signing import WRONG_PASSWORD
 from alliance.web.views.util import actor_of, add_service_errors
-
-WRONG_PASSWORD = "That password is not correct."  # noqa: S105
 
 
 def plan_url(plan: TreatmentPlan, anchor: str = "") -> str:

@@ -45,11 +45,9 @@ from alliance.web.forms.safety import (
     FlagAddForm,
     FlagReviewForm,
     RiskAssessmentForm,
-    SignForm,
 )
+from alliance.web.views.signing import WRONG_PASSWORD, attempt_sign
 from alliance.web.views.util import actor_of, add_service_errors
-
-WRONG_PASSWORD = "That password is not correct."  # noqa: S105
 
 
 def _view_url(assessment: RiskAssessment) -> str:
@@ -177,27 +175,18 @@ def sign(request: HttpRequest, client_id: int, risk_draft_id: int) -> HttpRespon
     assessment = _for_write(request, client_id, risk_draft_id, own=True)
     if not assessment.is_draft or assessment.in_error:
         return redirect(_view_url(assessment))
-    form = SignForm(request.POST or None, initial={"version": assessment.version})
-    changed = False
-    if posted and form.is_valid():
-        try:
-            signed = risk_assessment_sign(
-                actor=actor,
-                assessment=assessment,
-                version=form.cleaned_data["version"],
-                password=form.cleaned_data["password"],
-            )
-        except StepUpFailed:
-            form.add_error("password", WRONG_PASSWORD)
-        except StaleDraft as stale:
-            assessment, changed = stale.current, True
-            form = SignForm(initial={"version": assessment.version})
-        except DocumentLocked:
-            return redirect(_view_url(assessment))
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect(_view_url(signed))
+    attempt = attempt_sign(
+        request,
+        assessment,
+        lambda **values: risk_assessment_sign(actor=actor, assessment=assessment, **values),
+        stale=StaleDraft,
+        locked=DocumentLocked,
+    )
+    if attempt.signed or attempt.locked:
+        return redirect(_view_url(attempt.signed or attempt.document))
+    if attempt.invalid:
+        add_service_errors(attempt.form, attempt.invalid)
+    assessment = attempt.document
     if posted:
         assessment_viewed(actor=actor, assessment=assessment)
     context = {
@@ -205,12 +194,10 @@ def sign(request: HttpRequest, client_id: int, risk_draft_id: int) -> HttpRespon
         "assessment": assessment,
         "sections": _sections(assessment),
         "detail": assessment_detail(assessment=assessment),
-        "form": form,
-        "changed": changed,
+        "form": attempt.form,
+        "changed": attempt.changed,
     }
-    return render(
-        request, "web/safety/risk_sign.html", context, status=409 if changed else _status(form)
-    )
+    return render(request, "web/safety/risk_sign.html", context, status=attempt.status)
 
 
 @requires(Capability.CHART_READ)

@@ -29,10 +29,8 @@ from alliance.staff.stepup import StepUpFailed
 from alliance.web.access import public, requires
 from alliance.web.forms.safety import PlanSignForm, SafetyPlanForm
 from alliance.web.pdf import PdfUnavailable, pdf_response, render_pdf
+from alliance.web.views.signing import WRONG_PASSWORD
 from alliance.web.views.util import actor_of, add_service_errors
-
-WRONG_PASSWORD = "That password is not correct."  # noqa: S105
-
 
 DEVICE_COOKIE = "alliance_plan_device"
 

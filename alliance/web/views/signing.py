@@ -1,0 +1,76 @@
+"""Signing a draft with the password again (SEC-08), the same way for every signed document.
+
+A progress note, a risk assessment and a mandated report are signed alike: the signer sees the
+draft, types their password, and the service locks the document. Three things can go wrong,
+and each kind of document answers them the same way: a wrong password is shown next to the
+field; a draft saved by someone else since it was shown is shown again, newer, with a 409 and
+nothing signed (REL-04); a document someone signed first is simply shown, signed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from alliance.staff.stepup import StepUpFailed
+from alliance.web.forms.notes import SignForm
+
+WRONG_PASSWORD = "That password is not correct."  # noqa: S105 - a message, not a password
+
+
+@dataclass
+class SignAttempt:
+    """What became of a sign page's request (a GET is an attempt not yet made)."""
+
+    form: SignForm
+    document: Any  # the draft as it now stands (the newer one after another save)
+    signed: Any = None  # the signed document, when the signature was made
+    locked: bool = False  # signed by someone first: show the signed document
+    changed: bool = False  # saved by someone else since it was shown: show it again
+    invalid: ValidationError | None = None  # the service found the draft incomplete
+
+    @property
+    def status(self) -> int:
+        """409 for a draft that changed, 400 for errors on the form, else 200."""
+        if self.changed:
+            return 409
+        return 400 if self.form.is_bound and self.form.errors else 200
+
+
+def attempt_sign(
+    request: HttpRequest,
+    document: Any,
+    sign: Callable[..., Any],
+    *,
+    stale: type[Exception],
+    locked: type[Exception],
+) -> SignAttempt:
+    """Sign ``document`` when the request posts a valid form.
+
+    ``sign(version=..., password=...)`` is the document's signing service; ``stale`` is its
+    "saved since" error (holding the newer draft as ``current``) and ``locked`` its "already
+    signed" error.
+    """
+    form = SignForm(request.POST or None, initial={"version": document.version})
+    attempt = SignAttempt(form, document)
+    if request.method != "POST" or not form.is_valid():
+        return attempt
+    try:
+        attempt.signed = sign(
+            version=form.cleaned_data["version"], password=form.cleaned_data["password"]
+        )
+    except StepUpFailed:
+        form.add_error("password", WRONG_PASSWORD)
+    except stale as error:
+        attempt.document = error.current  # type: ignore[attr-defined]
+        attempt.changed = True
+        attempt.form = SignForm(initial={"version": attempt.document.version})
+    except locked:
+        attempt.locked = True
+    except ValidationError as error:
+        attempt.invalid = error
+    return attempt
