@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from alliance.access.models import BreakGlassGrant, CareTeamMember
@@ -38,12 +38,24 @@ ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
-def _open_episodes() -> Any:
-    return Prefetch(
-        "episodes",
-        queryset=Episode.objects.filter(discharge_date__isnull=True).select_related("program"),
-        to_attr="open_episodes",
-    )
+# The programs a list of clients shows: the open episodes of the listed clients, one prepared
+# query for the page (a prefetch would compile its query on every request).
+_open_episodes_of: Prepared[Episode] = Prepared(
+    "clients.open_episodes",
+    lambda client_ids: Episode.objects.filter(
+        client_id__in=client_ids, discharge_date__isnull=True
+    ).select_related("program"),
+)
+
+
+def _with_open_episodes(clients: list[Client]) -> list[Client]:
+    """Set ``open_episodes`` on each client: its episodes not yet discharged, with programs."""
+    by_client: dict[int, list[Episode]] = {client.pk: [] for client in clients}
+    for episode in _open_episodes_of(tuple(by_client)):
+        by_client[episode.client_id].append(episode)
+    for client in clients:
+        client.open_episodes = by_client[client.pk]  # type: ignore[attr-defined]
+    return clients
 
 
 def parse_date(text: str) -> date | None:
@@ -93,7 +105,7 @@ def _search_rows(
     found = found.order_by("name_sort", "id")
     # Only what a result row shows: fifty rows of every registry column cost more to decode.
     found = found.only(*SEARCH_COLUMNS)
-    return found.prefetch_related(_open_episodes())[: SEARCH_LIMIT + 1]
+    return found[: SEARCH_LIMIT + 1]
 
 
 # Compiled once per shape (kind of search, number of words, the actor's kind of rule).
@@ -116,7 +128,7 @@ def client_search(*, actor: User, query: str) -> SearchResult:
         return SearchResult([], False)
     rule = visibility_values(actor=actor, capability=Capability.CLIENT_SEARCH)
     rows = _search(born, mrn, words, *rule) if rule is not None else []
-    clients, truncated = rows[:SEARCH_LIMIT], len(rows) > SEARCH_LIMIT
+    clients, truncated = _with_open_episodes(rows[:SEARCH_LIMIT]), len(rows) > SEARCH_LIMIT
     audit_record(
         actor=actor,
         action=AuditAction.SEARCH,
@@ -150,11 +162,10 @@ def caseload_for(*, actor: User) -> list[CaseloadRow]:
         clients_visible_to(actor=actor, capability=Capability.CHART_READ)
         .filter(pk__in=list(roles))
         .only(*SEARCH_COLUMNS, "pronouns", "last_contact_on")  # what the caseload shows
-        .prefetch_related(_open_episodes())
     )
     rows = [
         CaseloadRow(c, roles[c.pk], [e.program.name for e in c.open_episodes])  # type: ignore[attr-defined]
-        for c in clients
+        for c in _with_open_episodes(list(clients))
     ]
     # A list of names and MRNs is a query of the registry: audited with the ids it showed.
     audit_record(
