@@ -279,7 +279,6 @@ def generate(*, clients: int, audit_events: int, seed: int = SEED) -> dict[str, 
 
     from alliance.access.models import AccessRestriction, BreakGlassGrant, CareTeamMember
     from alliance.clients.models import Client, Contact, Episode
-    from alliance.clients.validation import name_sort_for, phone_digits, search_text_for
     from alliance.demo.clinic import _programs
     from alliance.demo.people import synthetic_person
 
@@ -365,11 +364,9 @@ def generate(*, clients: int, audit_events: int, seed: int = SEED) -> dict[str, 
                         city=person.city,
                         region="NY",
                         postal_code=person.postal_code,
-                        search_text=search_text_for(person.first, person.last, person.preferred),
-                        name_sort=name_sort_for(person.last, person.first),
-                        phone_digits=phone_digits(person.phone),
                     )
                 )
+                batch[-1].fill_derived()
             # Dates first (they decide last_contact_on), then the rows that point at clients.
             plans = []
             for offset, client in enumerate(batch):

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from alliance.access.models import CareTeamMember, CareTeamRole
 from alliance.clients.models import Client
-from alliance.clients.validation import name_sort_for, phone_digits, search_text_for
 from alliance.organisation.models import Organisation, Program
 from alliance.staff.disciplines import Discipline, LicenceType
 from alliance.staff.models import Licence, SupervisionLink, User, validate_personal_username
@@ -69,9 +68,7 @@ def make_client(first: str, last: str, born: date, **extra: object) -> Client:
         date_of_birth=born,
         **extra,
     )
-    client.search_text = search_text_for(first, last, str(extra.get("preferred_name", "")))
-    client.name_sort = name_sort_for(last, first)
-    client.phone_digits = phone_digits(client.phone)
+    client.fill_derived()
     client.save()
     return client
 

@@ -239,9 +239,10 @@ def _may_use(actor: User, capability: Capability) -> bool:
 
 def clients_visible_to(*, actor: User, capability: Capability) -> QuerySet[Client]:
     """Every client on whom ``actor`` may use ``capability``; empty when they may not at all."""
-    if not _may_use(actor, capability):
+    values = visibility_values(actor=actor, capability=capability)
+    if values is None:
         return Client.objects.none()
-    return _visible(*_rule_values(actor, capability))  # type: ignore[arg-type]
+    return _visible(*values)  # type: ignore[arg-type]
 
 
 def visibility_values(*, actor: User, capability: Capability) -> tuple[object, ...] | None:
@@ -288,9 +289,10 @@ def visible_client_or_none(
     key = ("client", actor.pk, pk, capability)
     if kept is not None and key in kept:
         return kept[key]  # type: ignore[return-value]
-    if not _may_use(actor, capability):
+    values = visibility_values(actor=actor, capability=capability)
+    if values is None:
         return None
-    found = _one_visible(pk, *_rule_values(actor, capability))
+    found = _one_visible(pk, *values)
     client = found[0] if found else None
     if kept is not None and client is not None:
         kept[key] = client

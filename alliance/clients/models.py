@@ -18,6 +18,7 @@ from alliance.clients.choices import (
     GenderIdentity,
     SexAtBirth,
 )
+from alliance.clients.validation import name_sort_for, phone_digits, search_text_for
 from alliance.core.fields import BytewiseCharField
 from alliance.core.models import UndeletableModel
 from alliance.organisation.models import Program
@@ -81,6 +82,17 @@ class Client(UndeletableModel):
 
     def __str__(self) -> str:
         return f"{self.display_name} ({self.mrn})"
+
+    # Columns computed from the names and the phone number (``fill_derived``).
+    DERIVED_FIELDS = ("search_text", "name_sort", "phone_digits")
+
+    def fill_derived(self) -> None:
+        """Compute ``DERIVED_FIELDS`` from the names and phone now set (before saving)."""
+        self.search_text = search_text_for(
+            self.legal_first_name, self.legal_middle_name, self.legal_last_name, self.preferred_name
+        )
+        self.name_sort = name_sort_for(self.legal_last_name, self.legal_first_name)
+        self.phone_digits = phone_digits(self.phone)
 
     @property
     def display_name(self) -> str:

@@ -120,11 +120,12 @@ def client_search(*, actor: User, query: str) -> SearchResult:
     """
     text = query.strip()
     born = parse_date(text)
-    mrn = text.replace("-", "") if not born and MRN_PATTERN.match(text.replace("-", "")) else None
+    digits = text.replace("-", "")
+    mrn = digits if not born and MRN_PATTERN.match(digits) else None
     # Each number of words is a prepared shape of its own; the form keeps a query to 100
     # characters, and a repeated word asks nothing new.
-    words = tuple(dict.fromkeys(fold(text).split())) if not born and mrn is None else ()
-    if not born and mrn is None and not words:
+    words = () if born or mrn else tuple(dict.fromkeys(fold(text).split()))
+    if not (born or mrn or words):
         return SearchResult([], False)
     rule = visibility_values(actor=actor, capability=Capability.CLIENT_SEARCH)
     rows = _search(born, mrn, words, *rule) if rule is not None else []

@@ -22,7 +22,6 @@ from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client, Contact, Episode
 from alliance.clients.validation import (
-    name_sort_for,
     phone_digits,
     search_text_for,
     validate_birth_date,
@@ -117,20 +116,9 @@ def _clean_client(values: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
-# Columns the services compute from the names and the phone number (see ``_apply``).
-DERIVED_FIELDS = ("search_text", "name_sort", "phone_digits")
-
-
 def _apply(client: Client, values: dict[str, Any]) -> list[str]:
     changed = apply_changes(client, values, CLIENT_FIELDS)
-    client.search_text = search_text_for(
-        client.legal_first_name,
-        client.legal_middle_name,
-        client.legal_last_name,
-        client.preferred_name,
-    )
-    client.name_sort = name_sort_for(client.legal_last_name, client.legal_first_name)
-    client.phone_digits = phone_digits(client.phone)
+    client.fill_derived()
     return changed
 
 
@@ -205,7 +193,7 @@ def client_update(*, actor: User, client: Client, values: dict[str, Any], versio
         # The version check is repeated in the UPDATE itself, so it holds even without
         # row locks (SQLite): the second of two racing writers updates nothing.
         updated = Client.objects.filter(pk=current.pk, version=version).update(
-            **{name: getattr(current, name) for name in (*changed, *DERIVED_FIELDS)},
+            **{name: getattr(current, name) for name in (*changed, *Client.DERIVED_FIELDS)},
             version=F("version") + 1,
             updated_at=timezone.now(),
         )

@@ -266,7 +266,7 @@ class SupervisionLink(TimestampedModel):
         )
 
 
-# The TOTP device lives in its own module; importing it here registers the model with the app.
+# Reads every request makes (the signed-in user, their licences), compiled once per process.
 _user_by_pk: Prepared[User] = Prepared(
     "staff.user_by_pk", lambda pk: User._base_manager.filter(pk=pk).order_by()
 )
@@ -280,6 +280,7 @@ _licence_facts: Prepared[tuple[str, str, date | None]] = Prepared(
     ),
 )
 
+# The TOTP device lives in its own module; importing it here registers the model with the app.
 from alliance.staff.mfa import TotpDevice  # noqa: E402
 
 __all__ = ["Licence", "SupervisionLink", "TotpDevice", "User"]

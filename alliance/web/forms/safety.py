@@ -10,10 +10,10 @@ from django import forms
 from alliance.safety.models import ClientAgreement, FlagKind, RiskLevel
 from alliance.safety.plans import MEANS, STEPS
 from alliance.safety.risk import SECTIONS, Formulation
-from alliance.web.forms.notes import AddendumForm, SignForm, _password
+from alliance.web.forms.notes import AddendumForm, _password
 from alliance.web.forms.widgets import DateInput
 
-__all__ = ["AddendumForm", "SignForm"]  # the notes' forms serve here too
+__all__ = ["AddendumForm"]  # the notes' form serves here too
 
 LEVELS = [("", "Choose the level"), *RiskLevel.choices]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from alliance.web.html import number as _number
+from alliance.web.html import number
 
 register = template.Library()
 
@@ -38,8 +38,5 @@ def flag_label(code: object) -> str:
     return FLAG_LABELS.get(text, humanise(text))
 
 
-@register.filter
-def number(value: object) -> str:
-    """A score: like ``floatformat:"-1"`` (one decimal place, none for a whole number), "" for
-    none. Quicker than Django's filter, which asks the translation machinery each time."""
-    return _number(value)
+# A score: like ``floatformat:"-1"``, without its translation lookups (``web.html.number``).
+register.filter("number", number)
