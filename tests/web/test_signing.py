@@ -50,13 +50,14 @@ GOOD = {"version": "3", "password": "typed"}
 def test_a_get_shows_the_form_and_signs_nothing() -> None:
     result, calls = attempt(None, "signed")
     assert calls == [] and result.signed is None and result.status == 200
-    assert result.form.initial == {"version": 3}
+    assert result.form.initial == {"version": 3} and result.done is None
 
 
 def test_a_valid_post_signs_with_the_version_shown_and_the_password() -> None:
     result, calls = attempt(GOOD, "signed")
     assert calls == [{"version": 3, "password": "typed"}]
     assert result.signed == "signed" and not (result.locked or result.changed)
+    assert result.done == "signed"
 
 
 def test_an_incomplete_form_signs_nothing() -> None:
@@ -66,13 +67,14 @@ def test_an_incomplete_form_signs_nothing() -> None:
 
 def test_a_wrong_password_is_shown_next_to_the_field() -> None:
     result, _ = attempt(GOOD, StepUpFailed())
-    assert result.signed is None and result.status == 400
+    assert result.signed is None and result.status == 400 and result.done is None
     assert result.form.errors["password"] == [WRONG_PASSWORD]
 
 
 def test_a_draft_saved_meanwhile_is_shown_again_newer_with_a_409() -> None:
     result, _ = attempt(GOOD, Stale(Draft(4)))
     assert result.changed and result.status == 409 and result.signed is None
+    assert result.done is None
     assert result.document == Draft(4)
     assert not result.form.is_bound and result.form.initial == {"version": 4}
 
@@ -80,12 +82,13 @@ def test_a_draft_saved_meanwhile_is_shown_again_newer_with_a_409() -> None:
 def test_a_document_signed_first_by_someone_else_is_shown_signed() -> None:
     result, _ = attempt(GOOD, Locked())
     assert result.locked and result.signed is None
+    assert result.done == Draft(3)  # the document as it was shown, now signed by them
 
 
 def test_an_incomplete_document_is_handed_back_to_the_view() -> None:
     error = ValidationError({"plan": ["Write the plan."]})
     result, _ = attempt(GOOD, error)
-    assert result.invalid is error and result.signed is None
+    assert result.invalid is error and result.signed is None and result.done is None
 
 
 def test_other_errors_are_not_swallowed() -> None:

@@ -221,8 +221,8 @@ def sign(request: HttpRequest, draft_report_id: int) -> HttpResponse:
         stale=StaleReport,
         locked=ReportLocked,
     )
-    if attempt.signed or attempt.locked:
-        return redirect(_view_url(attempt.signed or attempt.document))
+    if attempt.done:
+        return redirect(_view_url(attempt.done))
     if attempt.invalid:
         attempt.form.add_error(None, "The report is not complete: see what is missing below.")
         return _view_page(

@@ -226,8 +226,8 @@ def sign(request: HttpRequest, client_id: int, draft_id: int) -> HttpResponse:
         stale=StaleDraft,
         locked=NoteLocked,
     )
-    if attempt.signed or attempt.locked:
-        return redirect(_view_url(attempt.signed or attempt.document))
+    if attempt.done:
+        return redirect(_view_url(attempt.done))
     if attempt.invalid:
         add_service_errors(attempt.form, attempt.invalid)
     note = attempt.document

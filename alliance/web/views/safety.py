@@ -182,8 +182,8 @@ def sign(request: HttpRequest, client_id: int, risk_draft_id: int) -> HttpRespon
         stale=StaleDraft,
         locked=DocumentLocked,
     )
-    if attempt.signed or attempt.locked:
-        return redirect(_view_url(attempt.signed or attempt.document))
+    if attempt.done:
+        return redirect(_view_url(attempt.done))
     if attempt.invalid:
         add_service_errors(attempt.form, attempt.invalid)
     assessment = attempt.document

@@ -34,6 +34,11 @@ class SignAttempt:
     invalid: ValidationError | None = None  # the service found the draft incomplete
 
     @property
+    def done(self) -> Any:
+        """The document to show signed: ours, or the one someone signed first; else None."""
+        return self.signed or (self.document if self.locked else None)
+
+    @property
     def status(self) -> int:
         """409 for a draft that changed, 400 for errors on the form, else 200."""
         if self.changed:
