@@ -10,12 +10,15 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 VENV := .venv
+# What is installed, and from which pyproject.toml: the product alone (the demo), or the
+# product and the test toolchain (everything else). The test stamp implies the product's.
+PRODUCT_STAMP := $(VENV)/.installed-product
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 PYTEST_ARGS ?=
 DJANGO_SETTINGS_MODULE := alliance.config.settings
 
-.PHONY: help venv demo system-deps lint typecheck migrations-check \
+.PHONY: help venv product demo system-deps lint typecheck migrations-check \
 	test-sqlite test-postgres test clean
 
 help:
@@ -23,15 +26,17 @@ help:
 	@echo "make test          system-deps, venv, lint, typecheck, migrations-check,"
 	@echo "                   test-sqlite, test-postgres (PYTEST_ARGS=... for pytest)"
 	@echo "make system-deps   apt-get install postgresql, chromium, pango, poppler if missing"
-	@echo "make venv          create $(VENV) and install .[test]"
+	@echo "make product       create $(VENV) and install the product only (what the demo needs)"
+	@echo "make venv          create $(VENV) and install the product and its test toolchain"
 	@echo "make clean         remove $(VENV), var/ and caches"
 
 # ---------------------------------------------------------------- environment
 
 venv: $(STAMP)
 
-# Reinstall only when pyproject.toml is newer than the stamp.
-$(STAMP): pyproject.toml
+product: $(PRODUCT_STAMP)
+
+$(VENV)/bin/python:
 	@if [ ! -x $(VENV)/bin/python ]; then \
 		py=""; \
 		if command -v python3.11 >/dev/null 2>&1; then \
@@ -47,8 +52,17 @@ $(STAMP): pyproject.toml
 		"$$py" -m venv $(VENV); \
 	fi
 	$(VENV)/bin/python -m pip install --upgrade pip
-	$(VENV)/bin/python -m pip install -e '.[test]'
+
+# Reinstall only when pyproject.toml is newer than the stamp. The demo needs only the product:
+# a newcomer's first `make demo` installs no linters, type checker or browser driver.
+$(PRODUCT_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install -e .
 	touch $@
+
+# The test toolchain with the product: both stamps, so a later `make demo` installs nothing.
+$(STAMP): pyproject.toml | $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install -e '.[test]'
+	touch $@ $(PRODUCT_STAMP)
 
 system-deps:
 	@missing=(); \
@@ -98,7 +112,7 @@ system-deps:
 # ----------------------------------------------------------------------- demo
 
 # The demo needs no root; without Pango (system-deps) only the PDF downloads fail, with a message.
-demo: venv
+demo: product
 	$(VENV)/bin/alliance demo --port $(PORT)
 
 # --------------------------------------------------------------------- checks

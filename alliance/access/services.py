@@ -28,10 +28,9 @@ from alliance.access.policy import (
 from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose, AuditSeverity
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client
+from alliance.records.reasons import EMERGENCY_REASON_LENGTH, reason_problem
 from alliance.staff.capabilities import CLINICAL_CAPABILITIES, Capability
 from alliance.staff.models import User
-
-MINIMUM_REASON_LENGTH = 15
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -210,11 +209,9 @@ def break_glass_start(
 
     if reason_code not in BreakGlassReason.values:
         raise BreakGlassRefused("reason_code", "Choose a reason.")
-    if len(reason_text.strip()) < MINIMUM_REASON_LENGTH:
-        raise BreakGlassRefused(
-            "reason_text",
-            f"Describe the emergency in at least {MINIMUM_REASON_LENGTH} characters.",
-        )
+    problem = reason_problem(reason_text, minimum=EMERGENCY_REASON_LENGTH)
+    if problem:
+        raise BreakGlassRefused("reason_text", f"Describe the emergency {problem}.")
     if not actor.check_password(password):
         raise refuse("password", "That password is not correct.")
     client = Client.objects.filter(mrn=mrn.strip().replace("-", "")).first()

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "alliance.audit",
     "alliance.assessments",
     "alliance.diagnoses",
+    "alliance.records",
     "alliance.notes",
     "alliance.plans",
     "alliance.safety",

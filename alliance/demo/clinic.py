@@ -268,6 +268,22 @@ def _demo_measures(therapist: User, rng: random.Random, today: date) -> None:
         measures_fall_due(today=today)
 
 
+def _supervision_lines(staff: list[User]) -> list[str]:
+    """Who supervises whom among the demo logins, from the supervision links in force today."""
+    links = SupervisionLink.objects.filter(
+        SupervisionLink.active_q(timezone.localdate()), supervisor__in=staff, supervisee__in=staff
+    ).select_related("supervisor", "supervisee")
+    supervisees: dict[str, list[str]] = {}
+    for link in links:
+        supervisees.setdefault(link.supervisor.username, []).append(link.supervisee.username)
+    if not supervisees:
+        return []
+    lines = ["Supervision (supervisors co-sign their supervisees' notes and diagnoses):"]
+    for supervisor in (u.username for u in staff if u.username in supervisees):
+        lines.append(f"  {supervisor:<11} supervises {', '.join(sorted(supervisees[supervisor]))}")
+    return lines
+
+
 def demo_logins_text(result: DemoResult) -> str:
     lines = [
         f"Demo clinic ready ({Client.objects.count()} synthetic clients).",
@@ -276,5 +292,6 @@ def demo_logins_text(result: DemoResult) -> str:
     for user in result.staff:
         password = demo_password(user.username)
         lines.append(f"  {user.username:<11} {password:<28} {user.get_discipline_display()}")
+    lines.extend(_supervision_lines(result.staff))
     lines.append("Two-factor sign-in is off in the demo; production requires it.")
     return "\n".join(lines)

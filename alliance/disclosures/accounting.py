@@ -20,10 +20,9 @@ from alliance.audit.services import audit_record
 from alliance.clients.models import Client
 from alliance.disclosures.models import Disclosure, DisclosureSource
 from alliance.disclosures.selectors import disclosure_for_correction
+from alliance.records.reasons import reason_clean
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
-
-MINIMUM_REASON_LENGTH = 10
 
 
 def disclosure_write(
@@ -130,10 +129,7 @@ def disclosure_correct(
     if current.corrections.exists():
         raise ValidationError("This entry was corrected already: correct the newest entry.")
     _validate(disclosed_at, recipient, description, purpose)
-    if len(reason.strip()) < MINIMUM_REASON_LENGTH:
-        raise ValidationError(
-            {"reason": [f"Give the reason in at least {MINIMUM_REASON_LENGTH} characters."]}
-        )
+    reason_clean(reason)
     assert disclosed_at is not None
     return disclosure_write(
         actor=actor,

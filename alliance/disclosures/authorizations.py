@@ -32,10 +32,9 @@ from alliance.disclosures.models import (
 )
 from alliance.notes.models import Note
 from alliance.notes.selectors import NoteNotFound
+from alliance.records.reasons import reason_problem
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
-
-MINIMUM_REASON_LENGTH = 10
 
 
 class PsychotherapyNoteException(models.TextChoices):
@@ -192,10 +191,9 @@ def _basis(
     if exception:
         if exception not in PsychotherapyNoteException.values:
             raise DisclosureRefused({"exception": ["Choose one of the listed exceptions."]})
-        if len(reason_text.strip()) < MINIMUM_REASON_LENGTH:
-            raise DisclosureRefused(
-                {"reason_text": [f"Explain in at least {MINIMUM_REASON_LENGTH} characters."]}
-            )
+        problem = reason_problem(reason_text)
+        if problem:
+            raise DisclosureRefused({"reason_text": [f"Explain {problem}."]})
         label = PsychotherapyNoteException(exception).label
         return f"{label} [{exception}]: {reason_text.strip()}"
     raise DisclosureRefused(

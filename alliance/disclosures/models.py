@@ -22,6 +22,12 @@ from django.utils import timezone
 
 from alliance.clients.models import Client
 from alliance.core.models import UndeletableModel
+from alliance.records.models import (
+    DocumentAddendum,
+    DocumentStatus,
+    DocumentVersion,
+    SignedDocument,
+)
 
 
 class ReportKind(models.TextChoices):
@@ -30,9 +36,7 @@ class ReportKind(models.TextChoices):
     DUTY_TO_WARN = "duty_to_warn", "Duty to warn or protect"
 
 
-class ReportStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SIGNED = "signed", "Signed"
+ReportStatus = DocumentStatus  # a report is a draft, then signed (records kernel)
 
 
 class LegalBasis(models.TextChoices):
@@ -63,16 +67,12 @@ NARRATIVE_FIELDS = (
 )
 
 
-class MandatedReport(UndeletableModel):
+class MandatedReport(SignedDocument):
     """One mandated report or duty-to-warn event (SEC-31). ``version`` is the optimistic lock."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=ReportKind.choices)
-    status = models.CharField(
-        max_length=10, choices=ReportStatus.choices, default=ReportStatus.DRAFT
-    )
-    version = models.PositiveIntegerField(default=1)
 
     concern_verbatim = models.TextField(
         "the threat or concern, in the client's or reporter's own words", blank=True
@@ -90,11 +90,6 @@ class MandatedReport(UndeletableModel):
     client_informed = models.BooleanField("the client was told of the report", null=True)
     client_not_informed_reason = models.TextField("why the client was not told", blank=True)
 
-    signed_at = models.DateTimeField(null=True, blank=True)
-    content_hash = models.CharField(
-        "SHA-256 of the signed content", max_length=64, blank=True, editable=False
-    )
-
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
@@ -104,14 +99,6 @@ class MandatedReport(UndeletableModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_status_display()})"
-
-    @property
-    def is_draft(self) -> bool:
-        return self.status == ReportStatus.DRAFT
-
-    @property
-    def is_signed(self) -> bool:
-        return self.status == ReportStatus.SIGNED
 
 
 class ReportContact(models.Model):
@@ -131,17 +118,11 @@ class ReportContact(models.Model):
         return f"contact {self.position} of report {self.report_id}"
 
 
-class MandatedReportVersion(models.Model):
+class MandatedReportVersion(DocumentVersion):
     """The report (contacts included) as one save left it. Append-only in the database."""
 
     report = models.ForeignKey(MandatedReport, on_delete=models.PROTECT, related_name="versions")
     version = models.PositiveIntegerField()
-    status = models.CharField(max_length=10, choices=ReportStatus.choices)
-    content = models.JSONField()
-    saved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    saved_at = models.DateTimeField()
 
     class Meta:
         ordering = ["report_id", "version"]
@@ -153,13 +134,11 @@ class MandatedReportVersion(models.Model):
         return f"version {self.version} of report {self.report_id}"
 
 
-class MandatedReportAddendum(models.Model):
-    """Text added to a signed report. Append-only in the database."""
+class MandatedReportAddendum(DocumentAddendum):
+    """Text added to a signed report, signed on its own and chained to the report's signature
+    (rows written before the records kernel have no hash). Append-only in the database."""
 
     report = models.ForeignKey(MandatedReport, on_delete=models.PROTECT, related_name="addenda")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    written_at = models.DateTimeField()
-    text = models.TextField()
 
     class Meta:
         ordering = ["report_id", "written_at", "id"]

@@ -1,25 +1,23 @@
 """Writing mandated reports and duty-to-warn events (SEC-31): draft, sign, addenda.
 
 A report is reached only under ``access.policy.restricted_record_q``; only its author writes
-the draft or signs it. Saving is an atomic ``UPDATE … WHERE version = n`` (a stale editor gets
-``StaleReport`` and writes nothing) and writes a ``MandatedReportVersion`` in the same
-transaction. Signing needs the password again and every element SEC-31 lists; it locks the
-report (the database refuses any later change) and writes one accounting-of-disclosures row
-per agency or person contacted, in the same transaction (SEC-29). A psychotherapy note is
+the draft or signs it. The lifecycle is the records kernel's (``records.lifecycle``): saving is
+an atomic ``UPDATE … WHERE version = n`` (a stale editor gets ``StaleDraft`` and writes nothing)
+and writes a ``MandatedReportVersion`` in the same transaction. Signing needs the password
+again and every element SEC-31 lists; it locks the report (the database refuses any later
+change) and writes one accounting-of-disclosures row per agency or person contacted, in the
+same transaction (SEC-29). A psychotherapy note is
 never attached to a report: a report holds only what its author typed into it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from alliance.access.policy import client_for, has_capability
@@ -37,13 +35,15 @@ from alliance.disclosures.models import (
     MandatedReportVersion,
     ReportContact,
     ReportKind,
-    ReportStatus,
 )
 from alliance.disclosures.selectors import (
     ReportNotFound,
     own_report_for_change,
     report_for_change,
 )
+from alliance.records import lifecycle
+from alliance.records.canonical import canonical_time, digest
+from alliance.records.errors import DocumentLocked, StaleDraft
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
 from alliance.staff.stepup import step_up
@@ -61,18 +61,6 @@ FIELD_LABELS = {
 }
 
 
-class StaleReport(Exception):
-    """Someone saved the draft since this editor loaded it; ``current`` is what is saved now."""
-
-    def __init__(self, current: MandatedReport) -> None:
-        super().__init__("the report was saved meanwhile")
-        self.current = current
-
-
-class ReportLocked(Exception):
-    """The report is signed: it takes addenda only."""
-
-
 @dataclass(frozen=True)
 class ContactValues:
     """One agency or person contacted: who, when, how, and the reference they gave."""
@@ -81,10 +69,6 @@ class ContactValues:
     contacted_at: datetime | None
     method: str
     reference: str = ""
-
-
-def _time(moment: datetime | None) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="microseconds") if moment else ""
 
 
 def report_content(report: MandatedReport, contacts: list[ReportContact]) -> dict[str, Any]:
@@ -97,7 +81,7 @@ def report_content(report: MandatedReport, contacts: list[ReportContact]) -> dic
         "contacts": [
             {
                 "recipient": c.recipient,
-                "contacted_at": _time(c.contacted_at),
+                "contacted_at": canonical_time(c.contacted_at),
                 "method": c.method,
                 "reference": c.reference,
             }
@@ -106,17 +90,19 @@ def report_content(report: MandatedReport, contacts: list[ReportContact]) -> dic
     }
 
 
-def report_digest(report: MandatedReport, contacts: list[ReportContact]) -> str:
-    """SHA-256 over the content, the client, the author and the signing time."""
-    document = {
+def report_document(report: MandatedReport, contacts: list[ReportContact]) -> dict[str, Any]:
+    """What a report's SHA-256 covers: the content, the client, the author, the signing time."""
+    return {
         "report": report.pk,
         "client": report.client_id,
         "author": report.author_id,
-        "signed_at": _time(report.signed_at),
+        "signed_at": canonical_time(report.signed_at),
         "content": report_content(report, contacts),
     }
-    text = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def report_digest(report: MandatedReport, contacts: list[ReportContact]) -> str:
+    return digest(report_document(report, contacts))
 
 
 def _reload(report: MandatedReport) -> MandatedReport:
@@ -127,15 +113,20 @@ def _contacts(report: MandatedReport) -> list[ReportContact]:
     return list(report.contacts.order_by("position", "id"))
 
 
-def _version(report: MandatedReport, actor: User, when: datetime) -> None:
-    MandatedReportVersion.objects.create(
-        report=report,
-        version=report.version,
-        status=report.status,
-        content=report_content(report, _contacts(report)),
-        saved_by=actor,
-        saved_at=when,
-    )
+REPORT = lifecycle.DocumentKind(
+    label="report",
+    model=MandatedReport,
+    reload=_reload,
+    signature=lambda report: report_document(report, _contacts(report)),
+    version_model=MandatedReportVersion,
+    version_parent="report",
+    version_content=lambda report: report_content(report, _contacts(report)),
+    signer_column=False,  # the author signs: only they may (SEC-31)
+    entered_in_error=False,
+    addendum_model=MandatedReportAddendum,
+    addendum_parent="report",
+    audit_detail={"category": CATEGORY},
+)
 
 
 # ------------------------------------------------------------------------------- creating
@@ -149,7 +140,7 @@ def report_create(*, actor: User, client: Client, kind: str) -> MandatedReport:
     now = timezone.now()
     with transaction.atomic():
         report = MandatedReport.objects.create(client=client, author=actor, kind=kind)
-        _version(report, actor, now)
+        REPORT.write_version(report, actor, now)
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -200,25 +191,17 @@ def report_save(
     """Save the draft's elements and contacts, if ``version`` is still the saved one."""
     report = own_report_for_change(actor=actor, report_id=report.pk)
     if not report.is_draft:
-        raise ReportLocked
+        raise DocumentLocked
     cleaned = _clean_values(values)
     kept = _clean_contacts(contacts)
-    now = timezone.now()
-    with transaction.atomic():
-        updated = MandatedReport.objects.filter(
-            pk=report.pk, version=version, status=ReportStatus.DRAFT
-        ).update(**cleaned, version=F("version") + 1, updated_at=now)
-        if updated != 1:
-            current = _reload(report)
-            if not current.is_draft:
-                raise ReportLocked
-            raise StaleReport(current)
+
+    def rewrite_contacts(saved: MandatedReport) -> None:
         # Contacts of a draft are rewritten on each save; the version rows keep every earlier
         # list, and the database refuses this once the report is signed.
-        report.contacts.all().delete()
+        saved.contacts.all().delete()
         ReportContact.objects.bulk_create(
             ReportContact(
-                report=report,
+                report=saved,
                 position=index,
                 recipient=c.recipient.strip(),
                 contacted_at=c.contacted_at,
@@ -227,15 +210,17 @@ def report_save(
             )
             for index, c in enumerate(kept)
         )
-        saved = _reload(report)
-        _version(saved, actor, now)
-        audit_record(
-            actor=actor,
-            action=AuditAction.CHANGE,
-            client=saved.client_id,
-            target=saved,
-            detail={"version": saved.version, "contacts": len(kept), "category": CATEGORY},
-        )
+
+    saved: MandatedReport = lifecycle.document_save_draft(
+        REPORT,
+        actor=actor,
+        document=report,
+        lock=version,
+        client_id=report.client_id,
+        changes=cleaned,
+        also=rewrite_contacts,
+        detail=lambda saved: {"version": saved.version, "contacts": len(kept)},
+    )
     return saved
 
 
@@ -300,7 +285,7 @@ def report_sign(
     """
     report = own_report_for_change(actor=actor, report_id=report.pk)
     if not report.is_draft:
-        raise ReportLocked
+        raise DocumentLocked
     step_up(
         actor,
         password,
@@ -310,33 +295,19 @@ def report_sign(
         detail={"category": CATEGORY},
     )
     if report.version != version:
-        raise StaleReport(report)
+        raise StaleDraft(report)
     contacts = _contacts(report)
     missing = missing_for_signing(report, contacts)
     if missing:
         raise ValidationError(missing, code="incomplete")
-    now = timezone.now()
-    report.signed_at = now
-    digest = report_digest(report, contacts)
-    with transaction.atomic():
-        updated = MandatedReport.objects.filter(
-            pk=report.pk, version=version, status=ReportStatus.DRAFT
-        ).update(
-            status=ReportStatus.SIGNED,
-            version=F("version") + 1,
-            signed_at=now,
-            content_hash=digest,
-            updated_at=now,
-        )
-        if updated != 1:
-            raise StaleReport(_reload(report))
-        signed = _reload(report)
-        _version(signed, actor, now)
+
+    def account(signed: MandatedReport) -> dict[str, Any]:
+        """One accounting-of-disclosures row per contact, in the signing transaction."""
         rows = [
             disclosure_write(
                 actor=actor,
                 client_id=signed.client_id,
-                disclosed_at=contact.contacted_at or now,
+                disclosed_at=contact.contacted_at or timezone.now(),
                 recipient=_recipient(contact),
                 description=_accounting_description(signed),
                 purpose=_accounting_purpose(signed),
@@ -345,20 +316,17 @@ def report_sign(
             )
             for contact in contacts
         ]
-        audit_record(
-            actor=actor,
-            action=AuditAction.CHANGE,
-            client=signed.client_id,
-            target=signed,
-            severity=AuditSeverity.HIGH,
-            detail={
-                "signed": True,
-                "version": signed.version,
-                "sha256": digest,
-                "disclosures": [row.pk for row in rows],
-                "category": CATEGORY,
-            },
-        )
+        return {"disclosures": [row.pk for row in rows]}
+
+    signed: MandatedReport = lifecycle.document_sign(
+        REPORT,
+        actor=actor,
+        document=report,
+        lock=version,
+        client_id=report.client_id,
+        severity=AuditSeverity.HIGH,
+        also=account,
+    )
     return signed
 
 
@@ -375,27 +343,12 @@ def report_addendum_add(
     report = report_for_change(actor=actor, report_id=report.pk)
     if not has_capability(actor, Capability.MANDATED_REPORT):
         raise ReportNotFound
-    if not report.is_signed:
-        raise ValidationError("Only a signed report takes addenda: edit the draft instead.")
-    if not text.strip():
-        raise ValidationError({"text": ["Write the addendum."]})
-    step_up(
-        actor,
-        password,
+    addendum: MandatedReportAddendum = lifecycle.addendum_add(
+        REPORT,
+        actor=actor,
+        document=report,
+        text=text,
+        password=password,
         client_id=report.client_id,
-        target=report,
-        step="addendum",
-        detail={"category": CATEGORY},
     )
-    with transaction.atomic():
-        addendum = MandatedReportAddendum.objects.create(
-            report=report, author=actor, written_at=timezone.now(), text=text.strip()
-        )
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            client=report.client_id,
-            target=addendum,
-            detail={"report": report.pk, "category": CATEGORY},
-        )
     return addendum

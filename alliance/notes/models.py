@@ -21,6 +21,13 @@ from django.utils import timezone
 
 from alliance.clients.models import Client
 from alliance.core.models import UndeletableModel
+from alliance.records.models import (
+    DocumentAddendum,
+    DocumentStatus,
+    DocumentVersion,
+    EnteredInError,
+    SignedDocument,
+)
 
 
 class EncounterType(models.TextChoices):
@@ -100,9 +107,7 @@ class NoteTemplate(models.TextChoices):
     PSYCHOTHERAPY = "psychotherapy", "Psychotherapy note (private: only you can read it)"
 
 
-class NoteStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SIGNED = "signed", "Signed"
+NoteStatus = DocumentStatus  # a note is a draft, then signed (records kernel)
 
 
 class CosignStatus(models.TextChoices):
@@ -119,7 +124,7 @@ class RecordNoteManager(models.Manager["Note"]):
         return super().get_queryset().exclude(template=NoteTemplate.PSYCHOTHERAPY)
 
 
-class Note(UndeletableModel):
+class Note(SignedDocument, EnteredInError):
     """A note about a client, usually about one encounter. ``version`` is the optimistic lock."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="notes")
@@ -129,15 +134,8 @@ class Note(UndeletableModel):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     template = models.CharField(max_length=20, choices=NoteTemplate.choices)
     content = models.JSONField(default=dict, help_text="Section name → text")
-    status = models.CharField(max_length=10, choices=NoteStatus.choices, default=NoteStatus.DRAFT)
-    version = models.PositiveIntegerField(default=1)
-
-    signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    content_hash = models.CharField(
-        "SHA-256 of the signed content", max_length=64, blank=True, editable=False
     )
 
     cpt_suggested = models.CharField("suggested CPT code", max_length=40, blank=True)
@@ -151,12 +149,6 @@ class Note(UndeletableModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     cosigned_at = models.DateTimeField(null=True, blank=True)
-
-    entered_in_error_at = models.DateTimeField(null=True, blank=True)
-    entered_in_error_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    entered_in_error_reason = models.TextField(blank=True)
 
     objects = RecordNoteManager()
     all_kinds = models.Manager()
@@ -178,33 +170,15 @@ class Note(UndeletableModel):
         return self.template == NoteTemplate.PSYCHOTHERAPY
 
     @property
-    def is_draft(self) -> bool:
-        return self.status == NoteStatus.DRAFT
-
-    @property
-    def is_signed(self) -> bool:
-        return self.status == NoteStatus.SIGNED
-
-    @property
-    def in_error(self) -> bool:
-        return self.entered_in_error_at is not None
-
-    @property
     def cpt_codes(self) -> list[str]:
         return [code for code in self.cpt_suggested.split("+") if code]
 
 
-class NoteVersion(models.Model):
+class NoteVersion(DocumentVersion):
     """The note as one save left it (REL-03). Append-only in the database."""
 
     note = models.ForeignKey(Note, on_delete=models.PROTECT, related_name="versions")
     version = models.PositiveIntegerField()
-    status = models.CharField(max_length=10, choices=NoteStatus.choices)
-    content = models.JSONField()
-    saved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    saved_at = models.DateTimeField()
 
     class Meta:
         ordering = ["note_id", "version"]
@@ -216,14 +190,10 @@ class NoteVersion(models.Model):
         return f"version {self.version} of note {self.note_id}"
 
 
-class Addendum(models.Model):
+class Addendum(DocumentAddendum):
     """Text added to a signed note, signed on its own (REL-01). Append-only in the database."""
 
     note = models.ForeignKey(Note, on_delete=models.PROTECT, related_name="addenda")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    written_at = models.DateTimeField()
-    text = models.TextField()
-    content_hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["note_id", "written_at", "id"]

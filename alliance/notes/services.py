@@ -4,11 +4,12 @@ Every write checks the access policy again (a 404 outside it) and records its au
 same transaction. Who the author is comes from the signed-in actor, never from a form, and a
 note keeps its client, encounter and author for ever (SEC-11; the database refuses too).
 
-Saving a draft is an atomic ``UPDATE … WHERE version = n``: of two editors who started from the
-same version, the second gets ``StaleDraft`` with the text now saved and writes nothing
-(REL-04). Every save writes a ``NoteVersion`` in its transaction (REL-03). Signing computes the
-SHA-256 of the canonical content; afterwards the database lets only co-signature, CPT
-confirmation and entered-in-error change (REL-01, REL-02).
+The lifecycle is the records kernel's (``records.lifecycle``): saving a draft is an atomic
+``UPDATE … WHERE version = n`` (the second of two editors gets ``StaleDraft`` with the text now
+saved, REL-04), every save writes a ``NoteVersion`` (REL-03), signing records the SHA-256 of the
+canonical content, and afterwards the database lets only co-signature, CPT confirmation and
+entered-in-error change (REL-01, REL-02). What is a note's own is here: templates, the
+psychotherapy-note rules, the objectives addressed, CPT codes and co-signature.
 """
 
 from __future__ import annotations
@@ -19,11 +20,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from alliance.access.policy import client_for, has_capability
-from alliance.audit.actions import AuditAction, AuditSeverity
+from alliance.audit.actions import AuditAction
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client
 from alliance.notes.cpt import CPT_CODES, NO_CODE, cpt_suggest, cpt_text
@@ -37,29 +37,18 @@ from alliance.notes.models import (
     Note,
     NoteStatus,
     NoteTemplate,
-    NoteVersion,
 )
 from alliance.notes.psychotherapy import excluded_content
 from alliance.notes.selectors import NoteNotFound
-from alliance.notes.signing import addendum_digest, note_digest
+from alliance.notes.signing import NOTE, reload_note
 from alliance.plans.addressed import missing_addressed, with_addressed
+from alliance.records import lifecycle
+from alliance.records.errors import DocumentLocked, StaleDraft
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import SupervisionLink, User
 from alliance.staff.stepup import step_up
 
-MINIMUM_REASON_LENGTH = 10
-
-
-class StaleDraft(Exception):
-    """Someone saved the draft since this editor loaded it; ``current`` is what is saved now."""
-
-    def __init__(self, current: Note) -> None:
-        super().__init__("the draft was saved by someone else meanwhile")
-        self.current = current
-
-
-class NoteLocked(Exception):
-    """The note is no longer a draft (signed or entered in error): it cannot be edited."""
+__all__ = ["DocumentLocked", "StaleDraft", "reload_note"]  # the kernel's, raised from here
 
 
 @dataclass(frozen=True)
@@ -87,22 +76,6 @@ def _own(actor: User, note: Note) -> None:
     """Only the author edits, signs or withdraws a note; to anyone else it is not there."""
     if note.author_id != actor.pk:
         raise NoteNotFound
-
-
-def _version(note: Note, actor: User, when: Any) -> None:
-    NoteVersion.objects.create(
-        note=note,
-        version=note.version,
-        status=note.status,
-        content=note.content,
-        saved_by=actor,
-        saved_at=when,
-    )
-
-
-def reload_note(note: Note) -> Note:
-    """The note as saved now (after an atomic UPDATE)."""
-    return Note.all_kinds.select_related("client", "encounter", "author").get(pk=note.pk)
 
 
 def _content(template: str, values: dict[str, Any]) -> dict[str, str]:
@@ -187,7 +160,7 @@ def note_create(
             status=NoteStatus.DRAFT,
             version=1,
         )
-        _version(note, actor, now)
+        NOTE.write_version(note, actor, now)
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -218,7 +191,7 @@ def note_save(
     _writable(actor, note.client_id)
     _own(actor, note)
     if not note.is_draft or note.in_error:
-        raise NoteLocked
+        raise DocumentLocked
     content = _content(note.template, values)
     # alliance.plans: the objectives addressed are part of the content (hashed, locked).
     content = with_addressed(
@@ -228,32 +201,18 @@ def note_save(
         previous=note.content,
         entries=addressed,
     )
-    now = timezone.now()
-    with transaction.atomic():
-        # The version test is inside the UPDATE itself: two saves from version n cannot both
-        # match, whatever the timing (REL-04).
-        updated = Note.all_kinds.filter(
-            pk=note.pk,
-            version=version,
-            status=NoteStatus.DRAFT,
-            entered_in_error_at__isnull=True,
-        ).update(content=content, version=F("version") + 1, updated_at=now)
-        if updated != 1:
-            current = reload_note(note)
-            if not current.is_draft or current.in_error:
-                raise NoteLocked
-            raise StaleDraft(current)
-        saved = reload_note(note)
-        _version(saved, actor, now)
-        changed = sorted(k for k in content if content[k] != note.content.get(k, ""))
-        audit_record(
-            actor=actor,
-            action=AuditAction.CHANGE,
-            client=note.client_id,
-            target=saved,
-            detail={"sections": changed, "version": saved.version},
-        )
-    return saved
+    return lifecycle.document_save_draft(
+        NOTE,
+        actor=actor,
+        document=note,
+        lock=version,
+        client_id=note.client_id,
+        changes={"content": content},
+        detail=lambda saved: {
+            "sections": sorted(k for k in content if content[k] != note.content.get(k, "")),
+            "version": saved.version,
+        },
+    )
 
 
 # -------------------------------------------------------------------------------- signing
@@ -271,7 +230,7 @@ def note_sign(*, actor: User, note: Note, version: int, password: str) -> Note:
     if not has_capability(actor, Capability.NOTE_SIGN):
         raise ValidationError("Your scope of practice does not include signing notes.")
     if not note.is_draft or note.in_error:
-        raise NoteLocked
+        raise DocumentLocked
     step_up(actor, password, client_id=note.client_id, target=note, step="sign")
     current = reload_note(note)
     if current.version != version:
@@ -288,7 +247,6 @@ def note_sign(*, actor: User, note: Note, version: int, password: str) -> Note:
         raise ValidationError(unaddressed, code="incomplete")
     if current.is_psychotherapy:
         _content(current.template, current.content)
-    now = timezone.now()
     cpt = ""
     if current.encounter is not None and not current.is_psychotherapy:
         codes = cpt_suggest(
@@ -302,38 +260,15 @@ def note_sign(*, actor: User, note: Note, version: int, password: str) -> Note:
         if not current.is_psychotherapy and is_supervisee(actor)
         else CosignStatus.NOT_NEEDED
     )
-    current.signed_by, current.signed_at = actor, now
-    digest = note_digest(current)
-    with transaction.atomic():
-        updated = Note.all_kinds.filter(
-            pk=note.pk, version=version, status=NoteStatus.DRAFT, entered_in_error_at__isnull=True
-        ).update(
-            status=NoteStatus.SIGNED,
-            version=F("version") + 1,
-            signed_by=actor,
-            signed_at=now,
-            content_hash=digest,
-            cpt_suggested=cpt,
-            cosign_status=cosign,
-            updated_at=now,
-        )
-        if updated != 1:
-            raise StaleDraft(reload_note(note))
-        signed = reload_note(note)
-        _version(signed, actor, now)
-        audit_record(
-            actor=actor,
-            action=AuditAction.CHANGE,
-            client=note.client_id,
-            target=signed,
-            detail={
-                "signed": True,
-                "version": signed.version,
-                "sha256": digest,
-                "cosign": cosign or "not_needed",
-            },
-        )
-    return signed
+    return lifecycle.document_sign(
+        NOTE,
+        actor=actor,
+        document=current,
+        lock=version,
+        client_id=note.client_id,
+        changes={"cpt_suggested": cpt, "cosign_status": cosign},
+        also=lambda signed: {"cosign": cosign or "not_needed"},
+    )
 
 
 def addendum_add(*, actor: User, note: Note, text: str, password: str) -> Addendum:
@@ -344,20 +279,10 @@ def addendum_add(*, actor: User, note: Note, text: str, password: str) -> Addend
     _writable(actor, note.client_id)
     if note.is_psychotherapy:
         _own(actor, note)
-    if not note.is_signed:
-        raise ValidationError("Only a signed note takes addenda: edit the draft instead.")
-    if note.in_error:
-        raise ValidationError("This note was entered in error; write a new note instead.")
-    if not text.strip():
-        raise ValidationError({"text": ["Write the addendum."]})
-    if note.is_psychotherapy:
-        _content(NoteTemplate.PSYCHOTHERAPY, {"process": text})
-    step_up(actor, password, client_id=note.client_id, target=note, step="addendum")
-    now = timezone.now()
-    with transaction.atomic():
-        addendum = Addendum(note=note, author=actor, written_at=now, text=text.strip())
-        addendum.content_hash = addendum_digest(addendum, note.content_hash)
-        addendum.save(force_insert=True)
+        if note.is_signed and not note.in_error:
+            _content(NoteTemplate.PSYCHOTHERAPY, {"process": text})
+
+    def requeue(addendum: Addendum, now: Any) -> dict[str, Any]:
         requeued = False
         if note.author_id == actor.pk and note.cosign_status == CosignStatus.RETURNED:
             requeued = (
@@ -366,13 +291,17 @@ def addendum_add(*, actor: User, note: Note, text: str, password: str) -> Addend
                 )
                 == 1
             )
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            client=note.client_id,
-            target=addendum,
-            detail={"note": note.pk, "sha256": addendum.content_hash, "requeued": requeued},
-        )
+        return {"requeued": requeued}
+
+    addendum: Addendum = lifecycle.addendum_add(
+        NOTE,
+        actor=actor,
+        document=note,
+        text=text,
+        password=password,
+        client_id=note.client_id,
+        also=requeue,
+    )
     return addendum
 
 
@@ -380,30 +309,14 @@ def note_mark_entered_in_error(*, actor: User, note: Note, reason: str, password
     """The author withdraws a note written in error, with a reason; it is never deleted."""
     _writable(actor, note.client_id)
     _own(actor, note)
-    if note.in_error:
-        raise ValidationError("This note is already marked entered in error.")
-    if len(reason.strip()) < MINIMUM_REASON_LENGTH:
-        raise ValidationError(
-            {"reason": [f"Give the reason in at least {MINIMUM_REASON_LENGTH} characters."]}
-        )
-    step_up(actor, password, client_id=note.client_id, target=note, step="entered_in_error")
-    now = timezone.now()
-    with transaction.atomic():
-        Note.all_kinds.filter(pk=note.pk, entered_in_error_at__isnull=True).update(
-            entered_in_error_at=now,
-            entered_in_error_by=actor,
-            entered_in_error_reason=reason.strip(),
-            updated_at=now,
-        )
-        marked = reload_note(note)
-        audit_record(
-            actor=actor,
-            action=AuditAction.CHANGE,
-            client=note.client_id,
-            target=marked,
-            severity=AuditSeverity.HIGH,
-            detail={"entered_in_error": True},
-        )
+    marked: Note = lifecycle.document_mark_entered_in_error(
+        NOTE,
+        actor=actor,
+        document=note,
+        reason=reason,
+        password=password,
+        client_id=note.client_id,
+    )
     return marked
 
 

@@ -24,6 +24,7 @@ from django.db import models
 from alliance.clients.models import Client, Episode
 from alliance.core.models import UndeletableModel
 from alliance.diagnoses.models import Diagnosis
+from alliance.records.models import DocumentVersion
 
 
 class PlanStatus(models.TextChoices):
@@ -252,17 +253,12 @@ class Intervention(PlanNode):
         return f"intervention {self.pk} of plan {self.plan_id}"
 
 
-class PlanSnapshot(models.Model):
+class PlanSnapshot(DocumentVersion):
     """The whole plan as one save left it (REL-03). Append-only in the database."""
 
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="snapshots")
     version = models.PositiveIntegerField()
-    status = models.CharField(max_length=12, choices=PlanStatus.choices)
-    content = models.JSONField()
-    saved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    saved_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=PlanStatus.choices)  # a plan's own states
 
     class Meta:
         ordering = ["plan_id", "version"]

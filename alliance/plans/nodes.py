@@ -1,7 +1,7 @@
 """Editing a draft plan's tree: add, change and remove problems, goals, objectives, interventions.
 
 Each edit names the draft version it was made on: the draft's version is claimed first in the
-transaction (``services.bump``), so of two editors on version n the second gets ``StalePlan``
+transaction (``services.bump``), so of two editors on version n the second gets ``StaleDraft``
 and writes nothing (REL-04). A removed node (and everything under it) is marked removed, never
 deleted (REL-02); the snapshot written by every edit keeps what the draft said (REL-03).
 """
@@ -254,7 +254,7 @@ def node_change(
     values: dict[str, Any],
     version: int,
 ) -> PlanNode:
-    """Change a node of the draft at ``version`` (``StalePlan`` if it moved on since)."""
+    """Change a node of the draft at ``version`` (``StaleDraft`` if it moved on since)."""
     writable(actor, plan)
     level = kind_of(kind)
     node = node_in(plan, level, node_id)

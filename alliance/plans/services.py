@@ -3,8 +3,10 @@
 Lifecycle: ``plan_create`` (a draft for an open episode) → draft edits (``plans.nodes``) →
 ``plan_activate`` (NOTE_SIGN, the password again, the client's agreement) → ``plan_revise``
 (a new draft copying the tree; it supersedes the old version when activated) → ``plan_close``.
-Every change of a draft is an atomic ``UPDATE … WHERE version = n`` (REL-04) followed by a
-``PlanSnapshot`` of the whole plan in the same transaction (REL-03); the database refuses any
+Every change of a draft is the records kernel's atomic ``UPDATE … WHERE version = n``
+(``records.lifecycle.draft_claim``, REL-04) followed by a ``PlanSnapshot`` of the whole plan in
+the same transaction (REL-03); activation records the SHA-256 of the plan's canonical form
+(``records.canonical``) and then the database refuses any
 change to an activated plan (``plans.guards``).
 """
 
@@ -12,11 +14,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from alliance.access.policy import client_for, has_capability
@@ -31,24 +34,14 @@ from alliance.plans.models import (
     TreatmentPlan,
 )
 from alliance.plans.tree import canonical, copy_tree, digest, load_tree
+from alliance.records import lifecycle
+from alliance.records.errors import DocumentLocked, StaleDraft
+from alliance.records.reasons import reason_problem
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
 from alliance.staff.stepup import step_up
 
 MINIMUM_PARTICIPATION = 20
-MINIMUM_REASON = 10
-
-
-class StalePlan(Exception):
-    """Someone saved the draft since this editor loaded it; ``current`` is the plan now."""
-
-    def __init__(self, current: TreatmentPlan) -> None:
-        super().__init__("the plan was saved by someone else meanwhile")
-        self.current = current
-
-
-class PlanLocked(Exception):
-    """The plan is no longer a draft: revise it instead."""
 
 
 @dataclass(frozen=True)
@@ -77,30 +70,33 @@ def reload_plan(plan: TreatmentPlan) -> TreatmentPlan:
     return TreatmentPlan.objects.select_related("client", "episode__program").get(pk=plan.pk)
 
 
+def _canonical(plan: TreatmentPlan) -> dict[str, Any]:
+    return canonical(load_tree(plan, with_progress=False))
+
+
+PLAN = lifecycle.DocumentKind(
+    label="treatment plan",
+    model=TreatmentPlan,
+    reload=reload_plan,
+    signature=_canonical,
+    version_model=PlanSnapshot,  # the whole tree, as data
+    version_parent="plan",
+    version_content=_canonical,
+    signer_column=False,  # activated, with the client's agreement, rather than signed
+    entered_in_error=False,  # closed or withdrawn instead
+)
+
+
 def snapshot(plan: TreatmentPlan, actor: User, when: datetime) -> None:
     """Write the plan as it stands now (call inside the writing transaction)."""
-    PlanSnapshot.objects.create(
-        plan=plan,
-        version=plan.version,
-        status=plan.status,
-        content=canonical(load_tree(plan, with_progress=False)),
-        saved_by=actor,
-        saved_at=when,
-    )
+    PLAN.write_version(plan, actor, when)
 
 
 def bump(plan: TreatmentPlan, version: int, now: datetime) -> TreatmentPlan:
-    """Claim the next version of the draft or raise ``StalePlan``/``PlanLocked``; call inside
-    the transaction before writing, so two saves from version n cannot both succeed."""
-    updated = TreatmentPlan.objects.filter(
-        pk=plan.pk, version=version, status=PlanStatus.DRAFT
-    ).update(version=F("version") + 1, updated_at=now)
-    if updated != 1:
-        current = reload_plan(plan)
-        if not current.is_draft:
-            raise PlanLocked
-        raise StalePlan(current)
-    return reload_plan(plan)
+    """Claim the next version of the draft or raise ``StaleDraft``/``DocumentLocked``; call
+    inside the transaction before writing, so two saves from version n cannot both succeed."""
+    claimed: TreatmentPlan = lifecycle.draft_claim(PLAN, plan, lock=version, now=now)
+    return claimed
 
 
 # ------------------------------------------------------------------------------- creating
@@ -199,7 +195,7 @@ def plan_activate(
     if not has_capability(actor, Capability.NOTE_SIGN):
         raise ValidationError("Your scope of practice does not include activating plans.")
     if not plan.is_draft:
-        raise PlanLocked
+        raise DocumentLocked
     today = timezone.localdate()
     errors = _agreement_errors(agreement, today)
     if errors:
@@ -207,7 +203,7 @@ def plan_activate(
     step_up(actor, password, client_id=plan.client_id, target=plan, step="activate")
     current = reload_plan(plan)
     if current.version != version:
-        raise StalePlan(current)
+        raise StaleDraft(current)
     if current.episode.discharge_date is not None:
         raise ValidationError("The episode of care has ended: this plan cannot be activated.")
     gaps = load_tree(current, with_progress=False).gaps()
@@ -313,8 +309,9 @@ def plan_close(
         errors["reason"] = ["Choose why the plan is closed."]
     elif reason == CloseReason.WITHDRAWN and current.is_active:
         errors["reason"] = ["An active plan is not withdrawn: choose another reason."]
-    if reason == CloseReason.OTHER and len(note.strip()) < MINIMUM_REASON:
-        errors["note"] = [f"Describe the reason in at least {MINIMUM_REASON} characters."]
+    problem = reason_problem(note) if reason == CloseReason.OTHER else ""
+    if problem:
+        errors["note"] = [f"Describe the reason {problem}."]
     if errors:
         raise ValidationError(errors)
     if current.is_active:

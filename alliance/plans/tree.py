@@ -8,15 +8,15 @@ stores and what the SHA-256 of an activated plan covers.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any, NamedTuple
 
 from alliance.core.prepared import Prepared
 from alliance.plans.models import Goal, Intervention, Objective, Problem, TreatmentPlan
 from alliance.plans.progress import ObjectiveProgress, ScoreHistory, progress_for
+from alliance.records.canonical import canonical_day, canonical_time
+from alliance.records.canonical import digest as canonical_digest
 
 
 @dataclass
@@ -214,14 +214,6 @@ def copy_tree(tree: PlanTree, draft: TreatmentPlan) -> None:
                 )
 
 
-def _day(value: date | None) -> str:
-    return value.isoformat() if value else ""
-
-
-def _time(moment: datetime | None) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="microseconds") if moment else ""
-
-
 def canonical(tree: PlanTree) -> dict[str, Any]:
     """The plan as plain data (ids, texts, dates): snapshots and the signature use it."""
     plan = tree.plan
@@ -234,13 +226,13 @@ def canonical(tree: PlanTree) -> dict[str, Any]:
         "strengths": plan.strengths,
         "agreement": {
             "kind": plan.agreement_kind,
-            "on": _day(plan.agreed_on),
+            "on": canonical_day(plan.agreed_on),
             "name": plan.agreement_name,
             "participation": plan.participation,
         },
         "activated_by": plan.activated_by_id,
-        "activated_at": _time(plan.activated_at),
-        "review_due_on": _day(plan.review_due_on),
+        "activated_at": canonical_time(plan.activated_at),
+        "review_due_on": canonical_day(plan.review_due_on),
         "problems": [
             {
                 "id": p.problem.pk,
@@ -257,7 +249,7 @@ def canonical(tree: PlanTree) -> dict[str, Any]:
                                 "id": o.objective.pk,
                                 "description": o.objective.description,
                                 "target": o.objective.target,
-                                "target_date": _day(o.objective.target_date),
+                                "target_date": canonical_day(o.objective.target_date),
                                 "instrument": o.objective.instrument,
                                 "direction": o.objective.direction,
                                 "target_value": o.objective.target_value,
@@ -284,9 +276,8 @@ def canonical(tree: PlanTree) -> dict[str, Any]:
 
 
 def digest(tree: PlanTree) -> str:
-    """SHA-256 of the canonical plan (JSON, sorted keys, no spaces)."""
-    text = json.dumps(canonical(tree), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """SHA-256 of the canonical plan (``records.canonical``)."""
+    return canonical_digest(canonical(tree))
 
 
 def signature_valid(tree: PlanTree) -> bool:

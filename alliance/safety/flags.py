@@ -17,7 +17,8 @@ from alliance.access.policy import has_capability
 from alliance.audit.actions import AuditAction, AuditSeverity
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client
-from alliance.safety.base import MINIMUM_REASON_LENGTH, SafetyRecordNotFound, client_with
+from alliance.records.reasons import reason_problem
+from alliance.safety.base import SafetyRecordNotFound, client_with
 from alliance.safety.models import (
     FlagChange,
     FlagKind,
@@ -107,10 +108,9 @@ def _review_checks(
     if not has_capability(actor, Capability.RISK_ASSESS):
         raise ValidationError("Your scope of practice does not include reviewing risk flags.")
     errors: dict[str, list[str]] = {}
-    if len(reason.strip()) < MINIMUM_REASON_LENGTH:
-        errors["reason"] = [
-            f"Document the review: give the reason in at least {MINIMUM_REASON_LENGTH} characters."
-        ]
+    problem = reason_problem(reason)
+    if problem:
+        errors["reason"] = [f"Document the review: give the reason {problem}."]
     if not clear:
         if kind != FlagKind.OTHER and level not in RiskLevel.values:
             errors["level"] = ["Choose the risk level."]

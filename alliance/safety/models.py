@@ -26,6 +26,13 @@ from django.utils import timezone
 from alliance.assessments.models import CriticalAlert
 from alliance.clients.models import Client
 from alliance.core.models import UndeletableModel
+from alliance.records.models import (
+    DocumentAddendum,
+    DocumentStatus,
+    DocumentVersion,
+    EnteredInError,
+    SignedDocument,
+)
 
 
 class RiskLevel(models.TextChoices):
@@ -35,12 +42,7 @@ class RiskLevel(models.TextChoices):
     IMMINENT = "imminent", "Imminent"
 
 
-class DocumentStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    SIGNED = "signed", "Signed"
-
-
-class RiskAssessment(UndeletableModel):
+class RiskAssessment(SignedDocument, EnteredInError):
     """A structured suicide and violence risk assessment. ``version`` is the optimistic lock."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="risk_assessments")
@@ -65,20 +67,9 @@ class RiskAssessment(UndeletableModel):
     screeners = models.JSONField(
         default=list, help_text="The screener results the assessment was based on (at signing)."
     )
-    status = models.CharField(
-        max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT
-    )
-    version = models.PositiveIntegerField(default=1)
-    signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    content_hash = models.CharField(max_length=64, blank=True, editable=False)
-    entered_in_error_at = models.DateTimeField(null=True, blank=True)
-    entered_in_error_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    entered_in_error_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -87,35 +78,17 @@ class RiskAssessment(UndeletableModel):
     def __str__(self) -> str:
         return f"risk assessment {self.pk} ({self.get_status_display()})"
 
-    @property
-    def is_draft(self) -> bool:
-        return self.status == DocumentStatus.DRAFT
 
-    @property
-    def is_signed(self) -> bool:
-        return self.status == DocumentStatus.SIGNED
-
-    @property
-    def in_error(self) -> bool:
-        return self.entered_in_error_at is not None
-
-
-class RiskAssessmentRevision(models.Model):
+class RiskAssessmentRevision(DocumentVersion):
     """The assessment as one save left it (REL-03). Append-only in the database."""
 
     assessment = models.ForeignKey(
         RiskAssessment, on_delete=models.PROTECT, related_name="revisions"
     )
     version = models.PositiveIntegerField()
-    status = models.CharField(max_length=10, choices=DocumentStatus.choices)
-    content = models.JSONField()
     suicide_risk = models.CharField(max_length=10, blank=True)
     violence_risk = models.CharField(max_length=10, blank=True)
     review_on = models.DateField(null=True, blank=True)
-    saved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    saved_at = models.DateTimeField()
 
     class Meta:
         ordering = ["assessment_id", "version"]
@@ -127,14 +100,10 @@ class RiskAssessmentRevision(models.Model):
         return f"version {self.version} of risk assessment {self.assessment_id}"
 
 
-class RiskAssessmentAddendum(models.Model):
+class RiskAssessmentAddendum(DocumentAddendum):
     """Signed text added to a signed assessment (REL-01). Append-only in the database."""
 
     assessment = models.ForeignKey(RiskAssessment, on_delete=models.PROTECT, related_name="addenda")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    written_at = models.DateTimeField()
-    text = models.TextField()
-    content_hash = models.CharField(max_length=64)
 
     class Meta:
         ordering = ["assessment_id", "written_at", "id"]
@@ -294,19 +263,13 @@ class SafetyPlanVersion(UndeletableModel):
         return self.status == DocumentStatus.SIGNED
 
 
-class SafetyPlanRevision(models.Model):
+class SafetyPlanRevision(DocumentVersion):
     """A draft version as one save left it (REL-03). Append-only in the database."""
 
     version = models.ForeignKey(
         SafetyPlanVersion, on_delete=models.PROTECT, related_name="revisions"
     )
     revision = models.PositiveIntegerField()
-    status = models.CharField(max_length=10, choices=DocumentStatus.choices)
-    content = models.JSONField()
-    saved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    saved_at = models.DateTimeField()
 
     class Meta:
         ordering = ["version_id", "revision"]

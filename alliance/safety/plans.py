@@ -5,8 +5,9 @@ The plan is the client's, in their own words: six steps as lists (one entry per 
 form), the means of harm with who will do what, and reasons for living. The professionals step
 always shows the crisis line (988), the local emergency number and the clinic's after-hours
 line (settings); signing copies them into the signed version so the document says what the
-client was given. Saving is an atomic ``UPDATE … WHERE revision = n`` (REL-04) and writes a
-revision row in the same transaction (REL-03).
+client was given. The lifecycle is the records kernel's (``records.lifecycle``, locked on
+``revision``): saving is an atomic ``UPDATE … WHERE revision = n`` (REL-04) and writes a revision
+row in the same transaction (REL-03).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 
 from alliance.access.policy import has_capability
@@ -25,15 +26,11 @@ from alliance.audit.actions import AuditAction, AuditSeverity
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client
 from alliance.organisation.models import Organisation
-from alliance.safety.base import DocumentLocked, StaleDraft, client_with
-from alliance.safety.models import (
-    ClientAgreement,
-    DocumentStatus,
-    SafetyPlan,
-    SafetyPlanRevision,
-    SafetyPlanVersion,
-)
-from alliance.safety.signing import plan_version_digest
+from alliance.records import lifecycle
+from alliance.records.errors import DocumentLocked, StaleDraft
+from alliance.safety.base import client_with
+from alliance.safety.models import ClientAgreement, DocumentStatus, SafetyPlan, SafetyPlanVersion
+from alliance.safety.signing import SAFETY_PLAN, reload_version
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
 from alliance.staff.stepup import step_up
@@ -114,19 +111,7 @@ def plan_content(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _revision_row(version: SafetyPlanVersion, actor: User, when: Any) -> None:
-    SafetyPlanRevision.objects.create(
-        version=version,
-        revision=version.revision,
-        status=version.status,
-        content=version.content,
-        saved_by=actor,
-        saved_at=when,
-    )
-
-
-def reload_version(version: SafetyPlanVersion) -> SafetyPlanVersion:
-    return SafetyPlanVersion.objects.select_related("plan", "plan__client").get(pk=version.pk)
+__all__ = ["reload_version"]
 
 
 def _draft_create(
@@ -164,16 +149,10 @@ def safety_plan_save(
         else:
             if draft.plan.client_id != client.pk:
                 raise DocumentLocked
-            updated = SafetyPlanVersion.objects.filter(
-                pk=draft.pk, revision=revision, status=DocumentStatus.DRAFT
-            ).update(content=content, revision=F("revision") + 1, updated_at=now)
-            if updated != 1:
-                current = reload_version(draft)
-                if not current.is_draft:
-                    raise DocumentLocked
-                raise StaleDraft(current)
-            saved = reload_version(draft)
-        _revision_row(saved, actor, now)
+            saved = lifecycle.draft_claim(
+                SAFETY_PLAN, draft, lock=revision, now=now, content=content
+            )
+        SAFETY_PLAN.write_version(saved, actor, now)
         audit_record(
             actor=actor,
             action=AuditAction.CREATE if draft is None else AuditAction.CHANGE,
@@ -223,46 +202,23 @@ def safety_plan_sign(
     missing = missing_for_signing(current)
     if missing:
         raise ValidationError(missing)
-    now = timezone.now()
-    current.content = {
+    content = {
         **current.content,
         "crisis_contacts": [{"label": c.label, "number": c.number} for c in crisis_contacts()],
     }
-    current.agreement = agreement
-    current.agreement_on = timezone.localdate()
-    current.agreement_note = agreement_note.strip()
-    current.signed_by, current.signed_at = actor, now
-    digest = plan_version_digest(current, client.pk)
-    with transaction.atomic():
-        updated = SafetyPlanVersion.objects.filter(
-            pk=current.pk, revision=revision, status=DocumentStatus.DRAFT
-        ).update(
-            content=current.content,
-            status=DocumentStatus.SIGNED,
-            revision=F("revision") + 1,
-            agreement=current.agreement,
-            agreement_on=current.agreement_on,
-            agreement_note=current.agreement_note,
-            signed_by=actor,
-            signed_at=now,
-            content_hash=digest,
-            updated_at=now,
-        )
-        if updated != 1:
-            raise StaleDraft(reload_version(current))
-        signed = reload_version(current)
-        _revision_row(signed, actor, now)
-        audit_record(
-            actor=actor,
-            action=AuditAction.CHANGE,
-            client=client,
-            target=signed,
-            severity=AuditSeverity.HIGH,
-            detail={
-                "signed": True,
-                "plan_version": signed.number,
-                "agreement": agreement,
-                "sha256": digest,
-            },
-        )
+    signed: SafetyPlanVersion = lifecycle.document_sign(
+        SAFETY_PLAN,
+        actor=actor,
+        document=current,
+        lock=revision,
+        client_id=client.pk,
+        changes={
+            "content": content,
+            "agreement": agreement,
+            "agreement_on": timezone.localdate(),
+            "agreement_note": agreement_note.strip(),
+        },
+        severity=AuditSeverity.HIGH,
+        also=lambda signed: {"plan_version": signed.number, "agreement": agreement},
+    )
     return signed

@@ -1,7 +1,8 @@
 """Writing risk assessments (STYLE habit 2): draft, save, sign, addendum, entered in error.
 
-A draft is the author's alone. Saving is an atomic ``UPDATE … WHERE version = n`` (REL-04) and
-writes a revision in its transaction (REL-03). Signing needs ``RISK_ASSESS`` and ``NOTE_SIGN``
+A draft is the author's alone. The lifecycle is the records kernel's (``records.lifecycle``):
+saving is an atomic ``UPDATE … WHERE version = n`` (REL-04) and writes a revision in its
+transaction (REL-03). Signing needs ``RISK_ASSESS`` and ``NOTE_SIGN``
 and the password again (SEC-08); it snapshots the screener results, records the SHA-256, and
 sets the client's suicide (and, if assessed, violence) risk flags in the same transaction.
 """
@@ -14,7 +15,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from alliance.access.policy import has_capability
@@ -22,24 +22,13 @@ from alliance.assessments.models import CriticalAlert
 from alliance.audit.actions import AuditAction, AuditSeverity
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client
-from alliance.safety.base import (
-    MINIMUM_REASON_LENGTH,
-    DocumentLocked,
-    SafetyRecordNotFound,
-    StaleDraft,
-    client_with,
-)
+from alliance.records import lifecycle
+from alliance.records.errors import DocumentLocked, StaleDraft
+from alliance.safety.base import SafetyRecordNotFound, client_with
 from alliance.safety.flags import flag_apply
-from alliance.safety.models import (
-    DocumentStatus,
-    FlagKind,
-    RiskAssessment,
-    RiskAssessmentAddendum,
-    RiskAssessmentRevision,
-    RiskLevel,
-)
+from alliance.safety.models import FlagKind, RiskAssessment, RiskAssessmentAddendum, RiskLevel
 from alliance.safety.screeners import screeners_snapshot
-from alliance.safety.signing import addendum_digest, assessment_digest
+from alliance.safety.signing import RISK_ASSESSMENT, reload_assessment
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
 from alliance.staff.stepup import step_up
@@ -104,24 +93,7 @@ def _own(actor: User, assessment: RiskAssessment) -> None:
         raise SafetyRecordNotFound
 
 
-def reload_assessment(assessment: RiskAssessment) -> RiskAssessment:
-    return RiskAssessment.objects.select_related("client", "author", "signed_by").get(
-        pk=assessment.pk
-    )
-
-
-def _revision(assessment: RiskAssessment, actor: User, when: Any) -> None:
-    RiskAssessmentRevision.objects.create(
-        assessment=assessment,
-        version=assessment.version,
-        status=assessment.status,
-        content=assessment.content,
-        suicide_risk=assessment.suicide_risk,
-        violence_risk=assessment.violence_risk,
-        review_on=assessment.review_on,
-        saved_by=actor,
-        saved_at=when,
-    )
+__all__ = ["reload_assessment"]
 
 
 def risk_assessment_create(
@@ -148,7 +120,7 @@ def risk_assessment_create(
             violence_risk=formulation.violence_risk,
             review_on=formulation.review_on,
         )
-        _revision(assessment, actor, now)
+        RISK_ASSESSMENT.write_version(assessment, actor, now)
         audit_record(
             actor=actor,
             action=AuditAction.CREATE,
@@ -174,36 +146,23 @@ def risk_assessment_save(
         raise DocumentLocked
     _formulation_check(formulation)
     content = _content(values)
-    now = timezone.now()
-    with transaction.atomic():
-        updated = RiskAssessment.objects.filter(
-            pk=assessment.pk, version=version, status=DocumentStatus.DRAFT
-        ).update(
-            content=content,
-            suicide_risk=formulation.suicide_risk,
-            violence_risk=formulation.violence_risk,
-            review_on=formulation.review_on,
-            version=F("version") + 1,
-            updated_at=now,
-        )
-        if updated != 1:
-            current = reload_assessment(assessment)
-            if not current.is_draft:
-                raise DocumentLocked
-            raise StaleDraft(current)
-        saved = reload_assessment(assessment)
-        _revision(saved, actor, now)
-        audit_record(
-            actor=actor,
-            action=AuditAction.CHANGE,
-            client=saved.client_id,
-            target=saved,
-            detail={
-                "sections": sorted(k for k in content if content[k] != assessment.content.get(k)),
-                "version": saved.version,
-            },
-        )
-    return saved
+    return lifecycle.document_save_draft(
+        RISK_ASSESSMENT,
+        actor=actor,
+        document=assessment,
+        lock=version,
+        client_id=assessment.client_id,
+        changes={
+            "content": content,
+            "suicide_risk": formulation.suicide_risk,
+            "violence_risk": formulation.violence_risk,
+            "review_on": formulation.review_on,
+        },
+        detail=lambda saved: {
+            "sections": sorted(k for k in content if content[k] != assessment.content.get(k)),
+            "version": saved.version,
+        },
+    )
 
 
 def missing_for_signing(assessment: RiskAssessment) -> dict[str, list[str]]:
@@ -244,34 +203,17 @@ def risk_assessment_sign(
     missing = missing_for_signing(current)
     if missing:
         raise ValidationError(missing)
-    now = timezone.now()
-    current.screeners = screeners_snapshot(client_id=client.pk)
-    current.signed_by, current.signed_at = actor, now
-    digest = assessment_digest(current)
     with transaction.atomic():
-        updated = RiskAssessment.objects.filter(
-            pk=current.pk, version=version, status=DocumentStatus.DRAFT
-        ).update(
-            status=DocumentStatus.SIGNED,
-            version=F("version") + 1,
-            screeners=current.screeners,
-            signed_by=actor,
-            signed_at=now,
-            content_hash=digest,
-            updated_at=now,
-        )
-        if updated != 1:
-            raise StaleDraft(reload_assessment(current))
-        signed = reload_assessment(current)
-        _revision(signed, actor, now)
-        audit_record(
+        signed = lifecycle.document_sign(
+            RISK_ASSESSMENT,
             actor=actor,
-            action=AuditAction.CHANGE,
-            client=client,
-            target=signed,
+            document=current,
+            lock=version,
+            client_id=client.pk,
+            changes={"screeners": screeners_snapshot(client_id=client.pk)},
             severity=AuditSeverity.HIGH,
-            detail={"signed": True, "version": signed.version, "sha256": digest},
         )
+        now = signed.signed_at
         levels = [
             (FlagKind.SUICIDE, signed.suicide_risk),
             (FlagKind.VIOLENCE, signed.violence_risk),
@@ -296,26 +238,14 @@ def risk_addendum_add(
 ) -> RiskAssessmentAddendum:
     """Signed text added to a signed assessment: the only way to change what it says."""
     client = client_with(actor, assessment.client_id, Capability.CHART_WRITE)
-    if not assessment.is_signed:
-        raise ValidationError("Only a signed assessment takes addenda: edit the draft instead.")
-    if assessment.in_error:
-        raise ValidationError("This assessment was entered in error; write a new one instead.")
-    if not text.strip():
-        raise ValidationError({"text": ["Write the addendum."]})
-    step_up(actor, password, client_id=client.pk, target=assessment, step="addendum")
-    with transaction.atomic():
-        addendum = RiskAssessmentAddendum(
-            assessment=assessment, author=actor, written_at=timezone.now(), text=text.strip()
-        )
-        addendum.content_hash = addendum_digest(addendum, assessment.content_hash)
-        addendum.save(force_insert=True)
-        audit_record(
-            actor=actor,
-            action=AuditAction.CREATE,
-            client=client,
-            target=addendum,
-            detail={"assessment": assessment.pk, "sha256": addendum.content_hash},
-        )
+    addendum: RiskAssessmentAddendum = lifecycle.addendum_add(
+        RISK_ASSESSMENT,
+        actor=actor,
+        document=assessment,
+        text=text,
+        password=password,
+        client_id=client.pk,
+    )
     return addendum
 
 
@@ -326,28 +256,12 @@ def risk_assessment_mark_entered_in_error(
     stay until a documented flag review changes them (the page says so)."""
     client = client_with(actor, assessment.client_id, Capability.CHART_WRITE)
     _own(actor, assessment)
-    if assessment.in_error:
-        raise ValidationError("This assessment is already marked entered in error.")
-    if len(reason.strip()) < MINIMUM_REASON_LENGTH:
-        raise ValidationError(
-            {"reason": [f"Give the reason in at least {MINIMUM_REASON_LENGTH} characters."]}
-        )
-    step_up(actor, password, client_id=client.pk, target=assessment, step="entered_in_error")
-    now = timezone.now()
-    with transaction.atomic():
-        RiskAssessment.objects.filter(pk=assessment.pk, entered_in_error_at__isnull=True).update(
-            entered_in_error_at=now,
-            entered_in_error_by=actor,
-            entered_in_error_reason=reason.strip(),
-            updated_at=now,
-        )
-        marked = reload_assessment(assessment)
-        audit_record(
-            actor=actor,
-            action=AuditAction.CHANGE,
-            client=client,
-            target=marked,
-            severity=AuditSeverity.HIGH,
-            detail={"entered_in_error": True},
-        )
+    marked: RiskAssessment = lifecycle.document_mark_entered_in_error(
+        RISK_ASSESSMENT,
+        actor=actor,
+        document=assessment,
+        reason=reason,
+        password=password,
+        client_id=client.pk,
+    )
     return marked

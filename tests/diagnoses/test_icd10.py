@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
+from typing import Any
+
 import pytest
 
 from alliance.diagnoses import icd10
@@ -56,7 +60,9 @@ def test_search_by_words_finds_the_closest_description_first() -> None:
 
 def test_search_folds_case_and_accents_and_ignores_joining_words() -> None:
     assert icd10_search("GÉNÉRALIZED anxiety")[0].code == "F41.1"
-    assert "G47.9" in [c.code for c in icd10_search("disorder of sleep")]
+    # F51.9 ranks before G47.9: mental and behavioural codes come first.
+    sleep = [c.code for c in icd10_search("disorder of sleep", limit=30)]
+    assert {"F51.9", "G47.9"} <= set(sleep)
 
 
 def test_search_matches_word_beginnings() -> None:
@@ -84,3 +90,87 @@ def test_search_respects_the_limit_and_finds_nothing_for_nonsense() -> None:
     assert icd10_search("qwertyuiop") == []
     assert icd10_search("   ") == []
     assert icd10_search("of the") == []
+
+
+def test_search_ranks_mental_and_behavioural_codes_before_any_other() -> None:
+    """Issue 13: "depress" put P91.4 (neonatal cerebral depression) before F33.x."""
+    codes = [c.code for c in icd10_search("depress", limit=50)]
+    assert codes[0].startswith("F")
+    mental = [i for i, code in enumerate(codes) if code.startswith("F")]
+    assert mental == list(range(len(mental)))  # every F code before every other code
+    assert {"F32.A", "F33.1"} <= set(codes)
+    assert "P91.4" in codes[len(mental) :]
+
+
+def test_search_ranks_mental_health_z_codes_after_f_codes_and_before_the_rest() -> None:
+    codes = [c.code for c in icd10_search("depression")]
+    assert codes[0] in ("F32.A", "F53.0")
+    assert codes.index("Z13.31") < codes.index("P91.4")
+    assert all(codes.index(f) < codes.index("Z13.31") for f in ("F32.A", "F53.0"))
+    self_harm = [c.code for c in icd10_search("self harm")]
+    assert self_harm[0] == "Z91.52"  # personal history of nonsuicidal self-harm
+
+
+def test_within_a_group_the_closest_description_still_comes_first() -> None:
+    codes = [c.code for c in icd10_search("stress", limit=30)]
+    groups = [icd10.group_of(code) for code in codes]
+    assert groups == sorted(groups)
+    assert codes[0] == "F43.0"  # "Acute stress reaction": fewest other words among the F codes
+
+
+@pytest.mark.parametrize(
+    ("code", "group"),
+    [
+        ("F32.1", icd10.MENTAL),
+        ("F01.A4", icd10.MENTAL),
+        ("Z91.51", icd10.FACTOR),
+        ("Z59.01", icd10.FACTOR),
+        ("Z63.4", icd10.FACTOR),
+        ("Z69.010", icd10.FACTOR),
+        ("Z13.31", icd10.FACTOR),
+        ("Z57.0", icd10.OTHER),  # occupational exposure to noise
+        ("Z00.00", icd10.OTHER),
+        ("P91.4", icd10.OTHER),
+        ("R45.851", icd10.OTHER),
+    ],
+)
+def test_each_code_belongs_to_one_search_group(code: str, group: int) -> None:
+    assert icd10.group_of(code) == group
+
+
+def test_every_factor_prefix_names_codes_of_the_library() -> None:
+    cm: Any = icd10._cm()
+    assert all(cm.is_valid_item(prefix) for prefix in icd10.FACTOR_PREFIXES)
+
+
+def test_a_web_process_starts_building_the_index_as_it_starts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given a web process about to load the WSGI application
+    started: list[bool] = []
+    monkeypatch.setattr(icd10, "warm_up", lambda: started.append(True))
+    monkeypatch.delitem(sys.modules, "alliance.config.wsgi", raising=False)
+
+    # when it loads it, as each gunicorn worker does
+    importlib.import_module("alliance.config.wsgi")
+
+    # then the index build has started
+    assert started == [True]
+
+
+def test_warm_up_builds_the_index_in_the_background_and_searches_wait_for_it() -> None:
+    # given a process whose index is not built yet
+    icd10._built_index.cache_clear()
+    icd10._index_built.clear()
+    assert not icd10.index_ready()
+
+    # when it warms up and is searched at once
+    thread = icd10.warm_up()
+    found = icd10_search("F33.1")
+
+    # then the search waited for the one build, which ran in a daemon thread
+    assert [c.code for c in found] == ["F33.1"]
+    assert thread.daemon
+    assert icd10.index_ready(timeout=60)
+    thread.join(timeout=60)
+    assert icd10._built_index.cache_info().misses == 1

@@ -21,8 +21,6 @@ from alliance.disclosures.models import (
 from alliance.disclosures.selectors import ReportNotFound, report_detail
 from alliance.disclosures.services import (
     ContactValues,
-    ReportLocked,
-    StaleReport,
     report_addendum_add,
     report_create,
     report_save,
@@ -30,6 +28,7 @@ from alliance.disclosures.services import (
 )
 from alliance.notes.models import NoteTemplate
 from alliance.notes.services import note_create
+from alliance.records.errors import DocumentLocked, StaleDraft
 from alliance.staff.stepup import StepUpFailed
 from tests.disclosures.conftest import complete_draft
 from tests.personas import PASSWORD, Clinic
@@ -73,7 +72,7 @@ def test_signing_locks_and_writes_one_accounting_row_per_contact(clinic: Clinic)
     assert all("164.512(j)" in r.purpose for r in rows)
     assert all(DUTY_TO_WARN["information_disclosed"] in r.description for r in rows)
     assert report_detail(report=signed).signature_ok
-    with pytest.raises(ReportLocked):
+    with pytest.raises(DocumentLocked):
         report_save(
             actor=author, report=signed, values=DUTY_TO_WARN, contacts=[], version=signed.version
         )
@@ -96,7 +95,7 @@ def test_stale_save_writes_nothing(clinic: Clinic) -> None:
     author = clinic.therapist_on_team
     report = report_create(actor=author, client=clinic.client_a, kind=ReportKind.CHILD_ABUSE)
     report_save(actor=author, report=report, values={"victim": "first"}, contacts=[], version=1)
-    with pytest.raises(StaleReport) as stale:
+    with pytest.raises(StaleDraft) as stale:
         report_save(
             actor=author, report=report, values={"victim": "second"}, contacts=[], version=1
         )

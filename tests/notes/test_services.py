@@ -12,7 +12,6 @@ from django.utils import timezone
 from alliance.access.models import CareTeamMember, CareTeamRole
 from alliance.access.policy import ClientNotFound
 from alliance.audit.models import AuditEvent
-from alliance.notes import services
 from alliance.notes.models import (
     Encounter,
     EncounterType,
@@ -23,8 +22,6 @@ from alliance.notes.models import (
 )
 from alliance.notes.selectors import NoteNotFound
 from alliance.notes.services import (
-    NoteLocked,
-    StaleDraft,
     addendum_add,
     cpt_confirm,
     note_create,
@@ -34,6 +31,8 @@ from alliance.notes.services import (
 )
 from alliance.notes.signing import addendum_signature_valid, note_signature_valid
 from alliance.notes.supervision import note_cosign
+from alliance.records import lifecycle
+from alliance.records.errors import DocumentLocked, StaleDraft
 from alliance.staff.disciplines import Discipline
 from alliance.staff.stepup import StepUpFailed
 from tests.notes.conftest import SOAP, draft, session, signed
@@ -159,7 +158,7 @@ def test_a_failing_audit_write_leaves_the_draft_and_its_versions_unchanged(
     def broken(**kwargs: Any) -> None:
         raise RuntimeError("audit store unavailable")
 
-    monkeypatch.setattr(services, "audit_record", broken)
+    monkeypatch.setattr(lifecycle, "audit_record", broken)  # the kernel writes the event
     with pytest.raises(RuntimeError):
         note_save(actor=author, note=note, values={"text": "lost?"}, version=note.version)
 
@@ -212,9 +211,9 @@ def test_signing_records_signer_time_and_hash_and_locks_the_note(
     assert len(note.content_hash) == 64 and note_signature_valid(note)
     assert versions(note)[-1][:2] == (note.version, "signed")
     assert events_for(note)[-1].detail["sha256"] == note.content_hash
-    with pytest.raises(NoteLocked):
+    with pytest.raises(DocumentLocked):
         note_save(actor=author, note=note, values=SOAP, version=note.version)
-    with pytest.raises(NoteLocked):
+    with pytest.raises(DocumentLocked):
         note_sign(actor=author, note=note, version=note.version, password=PASSWORD)
 
 
@@ -361,7 +360,7 @@ def test_a_draft_entered_in_error_can_no_longer_be_saved(clinic: Clinic, soap_dr
         actor=author, note=soap_draft, reason="Started in the wrong chart", password=PASSWORD
     )
 
-    with pytest.raises(NoteLocked):
+    with pytest.raises(DocumentLocked):
         note_save(actor=author, note=note, values=SOAP, version=note.version)
 
 

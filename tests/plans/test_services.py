@@ -26,14 +26,13 @@ from alliance.plans.models import (
 from alliance.plans.nodes import node_change, node_remove
 from alliance.plans.selectors import PlanNotFound
 from alliance.plans.services import (
-    PlanLocked,
-    StalePlan,
     plan_activate,
     plan_close,
     plan_create,
     plan_revise,
 )
 from alliance.plans.tree import digest, load_tree
+from alliance.records.errors import DocumentLocked, StaleDraft
 from alliance.staff.disciplines import Discipline
 from alliance.staff.stepup import StepUpFailed
 from tests.personas import PASSWORD, Clinic, make_user
@@ -79,7 +78,7 @@ def test_every_draft_edit_writes_a_version_and_a_snapshot(
 def test_a_stale_edit_is_refused_and_writes_nothing(
     clinic: Clinic, draft_plan: TreatmentPlan
 ) -> None:
-    """REL-04: two editors on version n: the second gets StalePlan, nothing is lost."""
+    """REL-04: two editors on version n: the second gets StaleDraft, nothing is lost."""
     problem = Problem.objects.get(plan=draft_plan)
     stale_version = draft_plan.version
     node_change(
@@ -91,7 +90,7 @@ def test_a_stale_edit_is_refused_and_writes_nothing(
         version=stale_version,
     )
 
-    with pytest.raises(StalePlan) as raised:
+    with pytest.raises(StaleDraft) as raised:
         node_change(
             actor=clinic.psychiatrist,
             plan=draft_plan,
@@ -275,7 +274,7 @@ def test_an_active_plan_cannot_be_edited_through_the_services(
     clinic: Clinic, active_plan: TreatmentPlan
 ) -> None:
     problem = Problem.objects.get(plan=active_plan)
-    with pytest.raises(PlanLocked):
+    with pytest.raises(DocumentLocked):
         node_change(
             actor=clinic.therapist_on_team,
             plan=active_plan,

@@ -135,11 +135,11 @@ def test_every_column_of_a_signed_table_is_locked_or_allowed() -> None:
         RiskAssessment._meta.db_table: RiskAssessment,
         SafetyPlanVersion._meta.db_table: SafetyPlanVersion,
     }
-    for guard in GUARDS:
-        if guard.allowed_after_signing is None:
+    for guard in GUARDS.tables:
+        checks = {check.name: check for check in guard.checks}
+        lock = checks.get("signed_lock")
+        if lock is None:
             continue
         columns = {f.column for f in models[guard.table]._meta.concrete_fields}
-        listed = (
-            set(guard.locked_after_signing) | set(guard.allowed_after_signing) | set(guard.identity)
-        )
+        listed = set(lock.changed) | set(lock.changed_except or ()) | set(checks["no_move"].changed)
         assert listed == columns, guard.table

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
 
-from alliance.safety.base import StaleDraft
+from alliance.records.errors import StaleDraft
 from alliance.safety.models import SafetyPlanVersion
 from alliance.safety.plans import safety_plan_save, safety_plan_sign
 from alliance.safety.signing import plan_version_signature_valid

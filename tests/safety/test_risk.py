@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from alliance.access.policy import ClientNotFound
 from alliance.assessments.services import administration_record
 from alliance.audit.models import AuditEvent
-from alliance.safety.base import SafetyRecordNotFound, StaleDraft
+from alliance.records.errors import StaleDraft
+from alliance.safety.base import SafetyRecordNotFound
 from alliance.safety.models import FlagChange, RiskAssessment, RiskFlag, RiskFlagEvent
 from alliance.safety.risk import (
     risk_addendum_add,

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
+from alliance.records.errors import DocumentLocked, StaleDraft
 from alliance.staff.stepup import StepUpFailed
 from alliance.web.views.signing import WRONG_PASSWORD, attempt_sign
 
@@ -17,15 +18,6 @@ from alliance.web.views.signing import WRONG_PASSWORD, attempt_sign
 @dataclass
 class Draft:
     version: int
-
-
-class Stale(Exception):
-    def __init__(self, current: Draft) -> None:
-        self.current = current
-
-
-class Locked(Exception):
-    pass
 
 
 def attempt(posted: dict[str, str] | None, outcome: Any) -> Any:
@@ -40,7 +32,7 @@ def attempt(posted: dict[str, str] | None, outcome: Any) -> Any:
 
     factory = RequestFactory()
     request = factory.get("/sign/") if posted is None else factory.post("/sign/", posted)
-    result = attempt_sign(request, Draft(3), sign, stale=Stale, locked=Locked)
+    result = attempt_sign(request, Draft(3), sign)
     return result, calls
 
 
@@ -72,7 +64,7 @@ def test_a_wrong_password_is_shown_next_to_the_field() -> None:
 
 
 def test_a_draft_saved_meanwhile_is_shown_again_newer_with_a_409() -> None:
-    result, _ = attempt(GOOD, Stale(Draft(4)))
+    result, _ = attempt(GOOD, StaleDraft(Draft(4)))
     assert result.changed and result.status == 409 and result.signed is None
     assert result.done is None
     assert result.document == Draft(4)
@@ -80,7 +72,7 @@ def test_a_draft_saved_meanwhile_is_shown_again_newer_with_a_409() -> None:
 
 
 def test_a_document_signed_first_by_someone_else_is_shown_signed() -> None:
-    result, _ = attempt(GOOD, Locked())
+    result, _ = attempt(GOOD, DocumentLocked())
     assert result.locked and result.signed is None
     assert result.done == Draft(3)  # the document as it was shown, now signed by them
 

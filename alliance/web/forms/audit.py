@@ -6,7 +6,7 @@ from django import forms
 
 from alliance.audit.actions import AuditAction
 from alliance.staff.models import User
-from alliance.web.forms.widgets import DateInput
+from alliance.web.forms.dates import BoundedDateField
 
 
 class AuditFilterForm(forms.Form):
@@ -14,8 +14,8 @@ class AuditFilterForm(forms.Form):
         queryset=User.objects.order_by("last_name", "first_name"), required=False
     )
     action = forms.ChoiceField(choices=[("", "Any action"), *AuditAction.choices], required=False)
-    date_from = forms.DateField(widget=DateInput(), required=False, label="From")
-    date_to = forms.DateField(widget=DateInput(), required=False, label="To")
+    date_from = BoundedDateField(required=False, label="From")
+    date_to = BoundedDateField(required=False, label="To")
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 

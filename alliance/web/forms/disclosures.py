@@ -21,6 +21,7 @@ from alliance.disclosures.models import (
     ReportKind,
 )
 from alliance.disclosures.services import ContactValues
+from alliance.web.forms.dates import BoundedDateField
 from alliance.web.forms.widgets import DateInput
 
 MAX_CONTACTS = 10
@@ -225,8 +226,8 @@ class PsychotherapyDiscloseForm(forms.Form):
 
 
 class PeriodForm(forms.Form):
-    since = forms.DateField(widget=DateInput(), required=False, label="From")
-    until = forms.DateField(widget=DateInput(), required=False, label="To")
+    since = BoundedDateField(required=False, label="From")
+    until = BoundedDateField(required=False, label="To")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -24,14 +24,13 @@ from alliance.disclosures.selectors import (
     report_viewed,
 )
 from alliance.disclosures.services import (
-    ReportLocked,
-    StaleReport,
     missing_for_signing,
     report_addendum_add,
     report_create,
     report_save,
     report_sign,
 )
+from alliance.records.errors import DocumentLocked, StaleDraft
 from alliance.staff.capabilities import Capability
 from alliance.staff.stepup import StepUpFailed
 from alliance.web.access import requires
@@ -176,7 +175,7 @@ def edit(request: HttpRequest, draft_report_id: int) -> HttpResponse:
             contacts=[c.values() for c in contacts.forms],
             version=form.cleaned_data["version"],
         )
-    except StaleReport as stale:
+    except StaleDraft as stale:
         report_viewed(actor=actor, report=stale.current)
         data = request.POST.copy()
         data["version"] = str(stale.current.version)
@@ -185,7 +184,7 @@ def edit(request: HttpRequest, draft_report_id: int) -> HttpResponse:
         return _edit_page(
             request, stale.current, form, contacts, status=409, conflict=stale.current
         )
-    except ReportLocked:
+    except DocumentLocked:
         return redirect(_view_url(report))
     except ValidationError as error:
         add_service_errors(form, error)
@@ -218,8 +217,6 @@ def sign(request: HttpRequest, draft_report_id: int) -> HttpResponse:
         request,
         report,
         lambda **values: report_sign(actor=actor, report=report, **values),
-        stale=StaleReport,
-        locked=ReportLocked,
     )
     if attempt.done:
         return redirect(_view_url(attempt.done))

@@ -33,8 +33,6 @@ from alliance.notes.selectors import (
     unsigned_notes_for,
 )
 from alliance.notes.services import (
-    NoteLocked,
-    StaleDraft,
     addendum_add,
     cpt_confirm,
     note_create,
@@ -43,6 +41,7 @@ from alliance.notes.services import (
     note_sign,
 )
 from alliance.notes.supervision import note_cosign, note_return
+from alliance.records.errors import DocumentLocked, StaleDraft
 from alliance.staff.capabilities import Capability
 from alliance.staff.stepup import StepUpFailed
 from alliance.web.access import requires
@@ -194,7 +193,7 @@ def edit(request: HttpRequest, client_id: int, draft_id: int) -> HttpResponse:
         return _edit_page(
             request, stale.current, form, status=409, conflict=stale.current, plan_form=plan_form
         )
-    except NoteLocked:
+    except DocumentLocked:
         if autosave:
             return JsonResponse({"locked": True, "message": "This note is signed."}, status=409)
         return redirect(_view_url(note))
@@ -223,8 +222,6 @@ def sign(request: HttpRequest, client_id: int, draft_id: int) -> HttpResponse:
         request,
         note,
         lambda **values: note_sign(actor=actor, note=note, **values),
-        stale=StaleDraft,
-        locked=NoteLocked,
     )
     if attempt.done:
         return redirect(_view_url(attempt.done))

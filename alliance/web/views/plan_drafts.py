@@ -15,7 +15,8 @@ from django.shortcuts import redirect, render
 
 from alliance.plans.nodes import KINDS, kind_of, node_add, node_change, node_in, node_remove
 from alliance.plans.selectors import draft_choices_for, plan_page, plan_viewed
-from alliance.plans.services import PlanLocked, StalePlan, plan_save
+from alliance.plans.services import plan_save
+from alliance.records.errors import DocumentLocked, StaleDraft
 from alliance.staff.capabilities import Capability
 from alliance.web.access import requires
 from alliance.web.forms.plans import StrengthsForm, VersionForm, node_form, node_values
@@ -41,11 +42,11 @@ def plan_strengths(request: HttpRequest, client_id: int, treatment_plan_id: int)
                 strengths=form.cleaned_data["strengths"],
                 version=form.cleaned_data["version"],
             )
-        except StalePlan as stale:
+        except StaleDraft as stale:
             conflict = stale.current
             form = StrengthsForm(with_version(request, conflict.version))
             form.is_valid()
-        except PlanLocked:
+        except DocumentLocked:
             return redirect(plan_url(plan))
         else:
             return redirect(plan_url(plan))
@@ -124,7 +125,7 @@ def node(
                     values=node_values(form),
                     version=form.cleaned_data["version"],
                 )
-        except StalePlan as stale:
+        except StaleDraft as stale:
             conflict = stale.current
             if existing is not None:
                 existing = node_in(conflict, kind, existing.pk)
@@ -135,7 +136,7 @@ def node(
                 data=with_version(request, conflict.version),
             )
             form.is_valid()
-        except PlanLocked:
+        except DocumentLocked:
             return redirect(plan_url(plan))
         except ValidationError as error:
             add_service_errors(form, error)
@@ -180,10 +181,10 @@ def node_delete(
                 node_id=existing.pk,
                 version=form.cleaned_data["version"],
             )
-        except StalePlan as error:
+        except StaleDraft as error:
             stale, plan = True, error.current
             form = VersionForm(initial={"version": plan.version})
-        except PlanLocked:
+        except DocumentLocked:
             return redirect(plan_url(plan))
         else:
             return redirect(plan_url(plan))

@@ -29,13 +29,12 @@ from alliance.plans.selectors import (
     plans_for_client,
 )
 from alliance.plans.services import (
-    PlanLocked,
-    StalePlan,
     plan_activate,
     plan_close,
     plan_create,
     plan_revise,
 )
+from alliance.records.errors import DocumentLocked, StaleDraft
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
 from alliance.staff.stepup import StepUpFailed
@@ -163,13 +162,13 @@ def activate(request: HttpRequest, client_id: int, treatment_plan_id: int) -> Ht
             )
         except StepUpFailed:
             form.add_error("password", WRONG_PASSWORD)
-        except StalePlan as stale:
+        except StaleDraft as stale:
             plan, changed = stale.current, True
             plan.client = stale.current.client
             form = ActivateForm(with_version(request, plan.version))
             form.is_valid()
             form.add_error(None, "The draft was changed since you opened this page: read it again.")
-        except PlanLocked:
+        except DocumentLocked:
             return redirect(plan_url(plan))
         except ValidationError as error:
             add_service_errors(form, error)

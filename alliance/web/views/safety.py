@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from alliance.clients.selectors import client_record_for
-from alliance.safety.base import DocumentLocked, StaleDraft
+from alliance.records.errors import DocumentLocked, StaleDraft
 from alliance.safety.flags import risk_flag_add, risk_flag_review
 from alliance.safety.models import RiskAssessment
 from alliance.safety.risk import (
@@ -179,8 +179,6 @@ def sign(request: HttpRequest, client_id: int, risk_draft_id: int) -> HttpRespon
         request,
         assessment,
         lambda **values: risk_assessment_sign(actor=actor, assessment=assessment, **values),
-        stale=StaleDraft,
-        locked=DocumentLocked,
     )
     if attempt.done:
         return redirect(_view_url(attempt.done))

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from alliance.audit.actions import AuditAction
-from alliance.safety.base import DocumentLocked, StaleDraft
+from alliance.records.errors import DocumentLocked, StaleDraft
 from alliance.safety.links import (
     LinkOtherDevice,
     LinkUnusable,

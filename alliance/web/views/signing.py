@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from alliance.records.errors import DocumentLocked, StaleDraft
 from alliance.staff.stepup import StepUpFailed
 from alliance.web.forms.notes import SignForm
 
@@ -46,19 +47,12 @@ class SignAttempt:
         return 400 if self.form.is_bound and self.form.errors else 200
 
 
-def attempt_sign(
-    request: HttpRequest,
-    document: Any,
-    sign: Callable[..., Any],
-    *,
-    stale: type[Exception],
-    locked: type[Exception],
-) -> SignAttempt:
+def attempt_sign(request: HttpRequest, document: Any, sign: Callable[..., Any]) -> SignAttempt:
     """Sign ``document`` when the request posts a valid form.
 
-    ``sign(version=..., password=...)`` is the document's signing service; ``stale`` is its
-    "saved since" error (holding the newer draft as ``current``) and ``locked`` its "already
-    signed" error.
+    ``sign(version=..., password=...)`` is the document's signing service; like every
+    document service of the records kernel it raises ``StaleDraft`` (holding the newer draft as
+    ``current``) or ``DocumentLocked`` (signed first by someone else).
     """
     form = SignForm(request.POST or None, initial={"version": document.version})
     attempt = SignAttempt(form, document)
@@ -70,11 +64,11 @@ def attempt_sign(
         )
     except StepUpFailed:
         form.add_error("password", WRONG_PASSWORD)
-    except stale as error:
-        attempt.document = error.current  # type: ignore[attr-defined]
+    except StaleDraft as error:
+        attempt.document = error.current
         attempt.changed = True
         attempt.form = SignForm(initial={"version": attempt.document.version})
-    except locked:
+    except DocumentLocked:
         attempt.locked = True
     except ValidationError as error:
         attempt.invalid = error
