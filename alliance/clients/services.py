@@ -8,6 +8,7 @@ in one transaction. Edits carry the version the editor started from; a stale ver
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -95,7 +96,12 @@ def _generate_mrn() -> str:
     return "".join(map(str, digits)) + str((10 - total % 10) % 10)
 
 
-def _clean_client(values: dict[str, Any]) -> None:
+def client_field_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Every registry rule ``values`` break, as messages by field name; empty if none.
+
+    Forms call it with the fields they could parse, so a person sees every problem at once
+    instead of one rule's message only after another field is fixed.
+    """
     errors: dict[str, list[str]] = {}
     for name in ("legal_first_name", "legal_last_name"):
         if not str(values.get(name, "")).strip():
@@ -112,7 +118,11 @@ def _clean_client(values: dict[str, Any]) -> None:
         validate_phone(str(values.get("phone", "")))
     except ValidationError as exc:
         errors.setdefault("phone", []).extend(exc.messages)
-    if errors:
+    return errors
+
+
+def _clean_client(values: dict[str, Any]) -> None:
+    if errors := client_field_errors(values):
         raise ValidationError(errors)
 
 
@@ -211,7 +221,8 @@ def client_update(*, actor: User, client: Client, values: dict[str, Any], versio
     return current
 
 
-def _clean_contact(values: dict[str, Any]) -> None:
+def contact_field_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Every contact rule ``values`` break, as messages by field name; empty if none."""
     errors: dict[str, list[str]] = {}
     if not str(values.get("name", "")).strip():
         errors["name"] = ["Enter the contact's name."]
@@ -219,7 +230,11 @@ def _clean_contact(values: dict[str, Any]) -> None:
         validate_phone(str(values.get("phone", "")))
     except ValidationError as exc:
         errors["phone"] = exc.messages
-    if errors:
+    return errors
+
+
+def _clean_contact(values: dict[str, Any]) -> None:
+    if errors := contact_field_errors(values):
         raise ValidationError(errors)
 
 
@@ -251,7 +266,11 @@ def contact_save(
     return contact
 
 
-def _clean_episode(values: dict[str, Any]) -> None:
+def episode_field_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Every episode date and discharge rule ``values`` break, by field name; empty if none.
+
+    The one-open-episode-per-program rule needs the database and stays in ``episode_save``.
+    """
     errors: dict[str, list[str]] = {}
     today = timezone.localdate()
     referral, admission, discharge = (
@@ -277,7 +296,11 @@ def _clean_episode(values: dict[str, Any]) -> None:
         errors["discharge_date"] = ["Enter the discharge date, or clear the reason."]
     if values.get("discharge_reason") == "other" and not values.get("discharge_note", "").strip():
         errors["discharge_note"] = ["Describe the reason for discharge."]
-    if errors:
+    return errors
+
+
+def _clean_episode(values: dict[str, Any]) -> None:
+    if errors := episode_field_errors(values):
         raise ValidationError(errors)
 
 

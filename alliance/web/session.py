@@ -1,4 +1,5 @@
-"""Session keys Alliance keeps (times only: no PHI is ever put in a session)."""
+"""Session keys Alliance keeps: times, and the words of the last searches (``web.search_tokens``:
+kept server-side so that no typed word is in a URL, SEC-33; gone at sign-out and time-out)."""
 
 AUTH_AT = "alliance_auth_at"
 SEEN_AT = "alliance_seen_at"

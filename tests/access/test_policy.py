@@ -270,7 +270,7 @@ def test_search_does_not_find_the_other_caseload(
 ) -> None:
     """SEC-10: search obeys the same rule as the chart."""
     http = signed_in(clinic.therapist_on_team)
-    response = http.post(reverse("web:client_search"), {"q": "Halvorsen"})
+    response = http.post(reverse("web:client_search"), {"q": "Halvorsen"}, follow=True)
     assert response.status_code == 200
     assert response.context["result"].clients == []
     assert clinic.client_b.mrn.encode() not in response.content
@@ -421,7 +421,8 @@ def test_explicit_deny_beats_every_allow(scenario: str, clinic: Clinic, signed_i
     for capability in Capability:
         assert clinic.client_a.pk not in visible_ids(denied, capability), capability
     if denied.has_capability(Capability.CLIENT_SEARCH):
-        found = http.post(reverse("web:client_search"), {"q": "nunez"}).context["result"]
+        found = http.post(reverse("web:client_search"), {"q": "nunez"}, follow=True)
+        found = found.context["result"]
         assert found.clients == []
 
 
@@ -726,7 +727,7 @@ def test_peer_specialist_sees_only_own_team(clinic: Clinic, signed_in: SignIn) -
     assert http.get(reverse("web:client_chart", args=[clinic.client_b.pk])).status_code == 404
     assert visible_ids(clinic.peer_specialist, Capability.CHART_READ) == {clinic.client_a.pk}
     assert visible_ids(clinic.peer_specialist, Capability.CLIENT_SEARCH) == {clinic.client_a.pk}
-    response = http.post(reverse("web:client_search"), {"q": "Halvorsen"})
+    response = http.post(reverse("web:client_search"), {"q": "Halvorsen"}, follow=True)
     assert response.context["result"].clients == []
 
 

@@ -136,7 +136,7 @@ def test_search_results_are_not_shown_when_the_search_cannot_be_audited(
     audit_store_broken: None, http: HttpClient, clinic: Clinic
 ) -> None:
     """REL-06, SEC-23: search results are withheld when the search cannot be recorded."""
-    response = http.post(reverse("web:client_search"), {"q": "Nunez"})
+    response = http.post(reverse("web:client_search"), {"q": "Nunez"}, follow=True)
 
     assert response.status_code == 500
     assert_no_phi(response.content, phi_of(clinic.client_a))

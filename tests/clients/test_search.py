@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
+from typing import Any
+from urllib.parse import parse_qs, unquote
 
 import pytest
 from django.test import Client as HttpClient
@@ -13,6 +16,8 @@ from alliance.audit.models import AuditEvent
 from alliance.clients.models import Client
 from alliance.clients.selectors import client_search
 from alliance.staff.models import User
+from alliance.web.search_tokens import KEEP
+from tests.conftest import sign_in
 from tests.personas import Clinic, make_client
 
 SignIn = Callable[[User], HttpClient]
@@ -191,8 +196,33 @@ def test_a_name_change_moves_the_client_in_the_order(clinic: Clinic) -> None:
 # ---------------------------------------------------------------- the search page
 
 
+URL_IN_PAGE = re.compile(r'(?:href|src|action|formaction)="([^"]*)"')
+
+
+def searched(http: HttpClient, query: str) -> Any:
+    """Type ``query`` into the search form and follow the redirect to the results."""
+    return http.post(reverse("web:client_search"), {"q": query}, follow=True)
+
+
+def results_url(http: HttpClient, query: str) -> str:
+    """Where the search form sends the browser for ``query`` (the results, not yet shown)."""
+    posted = http.post(reverse("web:client_search"), {"q": query})
+    assert posted.status_code == 303
+    return str(posted["Location"])
+
+
+def shown_ids(response: Any) -> list[int] | None:
+    result = response.context["result"]
+    return None if result is None else [c.pk for c in result.clients]
+
+
+def search_events() -> int:
+    return AuditEvent.objects.filter(action="search").count()
+
+
 def test_search_page_posts_so_no_phi_is_in_the_url(clinic: Clinic, signed_in: SignIn) -> None:
-    """SEC-33: the search form posts; a query in the URL is not searched or echoed."""
+    """SEC-33: the search form posts, and the results' URL carries an opaque token only; a
+    query in the URL is not searched or echoed."""
     http = signed_in(clinic.front_desk)
     url = reverse("web:client_search")
 
@@ -205,11 +235,15 @@ def test_search_page_posts_so_no_phi_is_in_the_url(clinic: Clinic, signed_in: Si
     assert b"Nunez" not in from_url.content
     assert not AuditEvent.objects.filter(action="search").exists()
 
-    posted = http.post(url, {"q": "Nunez"})
+    posted = searched(http, "Nunez")
     assert posted.status_code == 200
-    assert [c.pk for c in posted.context["result"].clients] == [clinic.client_a.pk]
+    assert shown_ids(posted) == [clinic.client_a.pk]
+    ((location, status),) = posted.redirect_chain
+    assert status == 303
+    assert re.fullmatch(rf"{url}\?s=[A-Za-z0-9_-]{{22,}}", location), location
+    assert "nunez" not in location.lower()
     assert posted.request["PATH_INFO"] == url
-    assert posted.request["QUERY_STRING"] == ""
+    assert posted.request["QUERY_STRING"] == location.partition("?")[2]
     # The result links carry only the record id, never a name or date of birth.
     assert f'href="{reverse("web:client_chart", args=[clinic.client_a.pk])}"' in (
         posted.content.decode()
@@ -217,10 +251,145 @@ def test_search_page_posts_so_no_phi_is_in_the_url(clinic: Clinic, signed_in: Si
     assert "no-store" in posted["Cache-Control"]
 
 
+def test_the_post_redirects_to_a_token_and_searches_nothing_itself(
+    clinic: Clinic, signed_in: SignIn
+) -> None:
+    """SEC-33: POST-redirect-GET: a 303 to ``?s=<token>``, the typed text nowhere in it; the
+    search (and its audit row) happens when the results are shown."""
+    http = signed_in(clinic.front_desk)
+
+    posted = http.post(reverse("web:client_search"), {"q": "Zoë Núñez 1990-04-23"})
+
+    assert posted.status_code == 303
+    assert "no-store" in posted["Cache-Control"]
+    path, _, query_string = posted["Location"].partition("?")
+    assert path == reverse("web:client_search")
+    ((name, (token,)),) = parse_qs(query_string).items()
+    assert name == "s" and len(token) >= 22
+    for typed in ("Zoë", "Núñez", "1990-04-23", "1990"):
+        assert typed.lower() not in unquote(posted["Location"]).lower(), typed
+    assert search_events() == 0
+
+
+def test_showing_the_results_is_audited_once_and_reload_shows_them_again(
+    clinic: Clinic, signed_in: SignIn, registry: dict[str, Client]
+) -> None:
+    """SEC-23: each showing of the results writes one search event with the ids it showed; a
+    reload (or Back) shows the same results, without posting the form again."""
+    http = signed_in(clinic.front_desk)
+    url = results_url(http, "1990-04-23")
+    expected = sorted([clinic.client_a.pk, registry["bea"].pk])
+
+    first = http.get(url)
+
+    assert first.status_code == 200
+    assert sorted(shown_ids(first) or []) == expected
+    assert first.context["form"]["q"].value() == "1990-04-23"
+    assert search_events() == 1
+    event = AuditEvent.objects.get(action="search")
+    assert event.actor_id == clinic.front_desk.pk
+    assert sorted(event.detail["client_ids"]) == expected
+
+    again = http.get(url)
+
+    assert again.status_code == 200
+    assert sorted(shown_ids(again) or []) == expected
+    assert "Zoë Núñez" in again.content.decode()
+    assert search_events() == 2
+
+
+def test_an_earlier_search_can_still_be_reached_with_back(
+    clinic: Clinic, signed_in: SignIn, registry: dict[str, Client]
+) -> None:
+    """Each search has its own token: Back to an earlier one shows that one's results."""
+    http = signed_in(clinic.front_desk)
+    nunez = results_url(http, "nunez")
+    hartmann = results_url(http, "hartmann")
+
+    assert shown_ids(http.get(hartmann)) == [registry["zoe"].pk]
+    assert shown_ids(http.get(nunez)) == [clinic.client_a.pk]
+
+
+def test_a_token_from_another_session_has_expired(clinic: Clinic, signed_in: SignIn) -> None:
+    """SEC-33: the token names a query only in the session that made it: another session (even
+    of the same person) gets the empty form, a short message, no results and no search."""
+    url = results_url(signed_in(clinic.front_desk), "nunez")
+
+    for other in (signed_in(clinic.front_desk), signed_in(clinic.therapist_on_team)):
+        response = other.get(url)
+
+        assert response.status_code == 200
+        assert response.context["result"] is None
+        page = response.content.decode()
+        assert "That search has expired: search again." in page
+        assert "Núñez" not in page and "nunez" not in page.lower()
+        assert response.context["form"]["q"].value() in (None, "")
+    assert search_events() == 0
+
+
+def test_a_token_is_forgotten_at_sign_out(clinic: Clinic, signed_in: SignIn) -> None:
+    """SEC-33: sign-out flushes the session, and the searches kept in it with it."""
+    http = signed_in(clinic.front_desk)
+    url = results_url(http, "nunez")
+    assert shown_ids(http.get(url)) == [clinic.client_a.pk]
+    http.post(reverse("web:logout"))
+    sign_in(http, clinic.front_desk)
+    before = search_events()
+
+    response = http.get(url)
+
+    assert response.status_code == 200
+    assert response.context["result"] is None
+    assert "That search has expired: search again." in response.content.decode()
+    assert "Núñez" not in response.content.decode()
+    assert search_events() == before
+
+
+def test_only_the_most_recent_searches_are_kept(clinic: Clinic, signed_in: SignIn) -> None:
+    """A session keeps the last few searches; the oldest is forgotten first."""
+    http = signed_in(clinic.front_desk)
+    urls = [results_url(http, f"nunez{'z' * n}") for n in range(KEEP + 1)]
+
+    assert "That search has expired" in http.get(urls[0]).content.decode()
+    assert [http.get(url).context["form"]["q"].value() for url in urls[1:]] == [
+        f"nunez{'z' * n}" for n in range(1, KEEP + 1)
+    ]
+
+
+def test_a_search_page_without_a_token_searches_nothing(clinic: Clinic, signed_in: SignIn) -> None:
+    """The page on its own (or with an empty token) is the empty form: no search, no message."""
+    http = signed_in(clinic.front_desk)
+    for response in (http.get(reverse("web:client_search")), http.get("/clients/search/?s=")):
+        assert response.status_code == 200
+        assert response.context["result"] is None
+        assert "expired" not in response.content.decode()
+    assert search_events() == 0
+
+
+@pytest.mark.parametrize("typed", ["Zoë Núñez", "núñez 1990", "100000001", "04/23/1990"])
+def test_no_typed_word_is_in_any_url(typed: str, clinic: Clinic, signed_in: SignIn) -> None:
+    """SEC-33: neither the redirect nor any link, form or script URL of the results page holds
+    a word of what was typed, plain or percent-encoded."""
+    http = signed_in(clinic.front_desk)
+
+    response = searched(http, typed)
+
+    assert response.context["result"] is not None
+    urls = [location for location, _ in response.redirect_chain]
+    urls += URL_IN_PAGE.findall(response.content.decode())
+    assert len(urls) > 3
+    # Short runs of letters or digits could turn up by chance in the random token.
+    words = {w for w in re.split(r"[\s/-]+", typed.lower()) if len(w) > 3 or not w.isascii()}
+    assert words
+    for url in urls:
+        for form in (url.lower(), unquote(url).lower()):
+            assert not any(word in form for word in words), (url, words)
+
+
 def test_search_page_shows_names_and_is_audited(clinic: Clinic, signed_in: SignIn) -> None:
     """SEC-23: the page shows the client it found and the audit row lists its id."""
     http = signed_in(clinic.therapist_on_team)
-    response = http.post(reverse("web:client_search"), {"q": "ZOE"})
+    response = searched(http, "ZOE")
     assert "Zoë Núñez" in response.content.decode()
     event = AuditEvent.objects.get(action="search")
     assert event.detail["client_ids"] == [clinic.client_a.pk]
@@ -231,7 +400,7 @@ def test_search_page_scoped_for_the_therapist_off_team(clinic: Clinic, signed_in
     """SEC-10: therapist_off_team's search for client_a by name, MRN or birth date is empty."""
     http = signed_in(clinic.therapist_off_team)
     for query in ("nunez", clinic.client_a.mrn, "04/23/1990"):
-        response = http.post(reverse("web:client_search"), {"q": query})
+        response = searched(http, query)
         assert response.context["result"].clients == [], query
         assert "Zoë" not in response.content.decode()
 

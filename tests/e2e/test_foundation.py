@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 THERAPIST = USERNAMES["therapist_on_team"][0]
 PRIVACY_OFFICER = USERNAMES["privacy_officer"][0]
+FRONT_DESK = USERNAMES["front_desk"][0]
 
 
 def chart_url(base: str, client: Client) -> str:
@@ -219,6 +220,51 @@ def test_client_edit_is_labelled_and_sign_in_works_from_the_keyboard(
     assert unlabelled == []
     visible = page.locator("form.record :is(input, select, textarea):visible")
     assert visible.count() >= 15  # the check above looked at the real form
+
+
+def test_registration_names_every_error_at_once_in_a_focused_summary(
+    page: Page, live_server: object
+) -> None:
+    """A bad email and a future date of birth are both named, next to their fields and in a
+    summary that takes the focus and links to each field; nothing typed is lost."""
+    build_clinic()
+    base = str(live_server)
+    sign_in(page, base, FRONT_DESK, PASSWORD)
+    page.get_by_role("link", name="Register a client").click()
+    future = (date.today() + timedelta(days=30)).isoformat()
+    page.get_by_label("Legal first name").fill("Marisol")
+    page.get_by_label("Legal last name").fill("Quintero")
+    page.get_by_label("Date of birth").fill(future)
+    page.get_by_label("Email").fill("mari.q@")
+    page.get_by_role("button", name="Save").click()
+
+    # then the summary has the focus, and lists both problems as links to their fields
+    summary = page.get_by_role("alert").filter(has_text="There is a problem")
+    expect(summary).to_be_focused()
+    expect(page).to_have_title(re.compile(r"^Error: Register a client"))
+    links = summary.get_by_role("link")
+    expect(links).to_have_count(2)
+    expect(links.nth(0)).to_have_text("Date of birth: Date of birth cannot be in the future.")
+    expect(links.nth(1)).to_contain_text("Email: Enter a valid email address.")
+    for field, message in (("date_of_birth", "in the future"), ("email", "valid email")):
+        expect(
+            page.locator(".field.has-error").filter(has=page.locator(f"#id_{field}"))
+        ).to_contain_text(message)
+    expect(page.get_by_label("Legal first name")).to_have_value("Marisol")
+    expect(page.get_by_label("Email")).to_have_value("mari.q@")
+    shot(page, "15-register-errors")
+
+    # when the email's link is followed from the keyboard, the email field has the focus
+    links.nth(1).focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Email")).to_be_focused()
+
+    # and once both are fixed the client is registered
+    page.get_by_label("Email").fill("mari.q@example.org")
+    page.get_by_label("Date of birth").fill("1993-08-14")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Marisol Quintero")
+    assert Client.objects.filter(legal_last_name="Quintero", email="mari.q@example.org").exists()
 
 
 def test_chart_fits_a_phone_screen(phone_page: Page, live_server: object) -> None:

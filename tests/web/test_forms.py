@@ -39,6 +39,12 @@ class FormPage(HTMLParser):
         self.form_pairs: list[tuple[str, str]] = []  # every submitted control, in page order
         self.non_field_errors: list[str] = []
         self.warning_text = ""
+        self.ids: set[str] = set()
+        self.title = ""
+        # The error summary box: its own attributes, and each entry as (link target, text).
+        self.summary: dict[str, str] | None = None
+        self.summary_items: list[tuple[str, str]] = []
+        self._in_title = False
         self._stack: list[tuple[str, dict[str, str]]] = []
         self._errorlist: str | None = None
         self._in_li = False
@@ -53,6 +59,16 @@ class FormPage(HTMLParser):
 
     def handle_starttag(self, tag: str, attr_list: list[tuple[str, str | None]]) -> None:
         attrs = {k: v or "" for k, v in attr_list}
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag == "title":
+            self._in_title = True
+        if "error-summary" in attrs.get("class", "").split():
+            self.summary = attrs
+        if tag == "li" and self._inside("error-summary"):
+            self.summary_items.append(("", ""))
+        if tag == "a" and self._inside("error-summary") and self.summary_items:
+            self.summary_items[-1] = (attrs.get("href", ""), self.summary_items[-1][1])
         if tag == "form" and attrs.get("method") == "post":
             self._in_form = True
         if tag == "ul" and "errorlist" in attrs.get("class", ""):
@@ -101,6 +117,8 @@ class FormPage(HTMLParser):
             self.form_pairs.append((name, value))
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "title":
+            self._in_title = False
         if tag == "ul":
             self._errorlist = None
         if tag == "li":
@@ -128,6 +146,12 @@ class FormPage(HTMLParser):
             self.values[self._textarea] += data
         if self._inside("warning"):
             self.warning_text += data
+        if self._in_title:
+            self.title += data
+        in_li = any(tag == "li" for tag, _ in self._stack)
+        if in_li and self._inside("error-summary") and self.summary_items:
+            href, text = self.summary_items[-1]
+            self.summary_items[-1] = (href, text + data)
 
     def field_errors(self, name: str) -> list[str]:
         """The field's own error messages, checked to be wired to its input."""
@@ -298,6 +322,89 @@ def test_ticking_confirm_not_duplicate_creates_the_client(
     assert created.mrn != clinic.client_a.mrn
 
 
+def assert_summary_lists(page: FormPage, expected: dict[str, str]) -> None:
+    """The error summary is a focused alert whose entries link to each field, in page order."""
+    assert page.summary is not None, "no error summary on the page"
+    assert page.summary.get("role") == "alert"
+    assert page.summary.get("tabindex") == "-1"
+    assert "autofocus" in page.summary
+    assert page.title.startswith("Error: "), page.title
+    linked = {
+        href.removeprefix("#id_"): " ".join(text.split()) for href, text in page.summary_items
+    }
+    for field, fragment in expected.items():
+        assert field in linked, f"{field!r} not in the summary: {page.summary_items}"
+        assert fragment in linked[field], (field, linked[field])
+        assert f"id_{field}" in page.ids, f"the summary links to a missing #id_{field}"
+    fields = [name for name in page.values if name in linked]
+    assert list(linked) == fields, "the summary is not in the order of the form"
+
+
+def test_client_create_reports_every_error_at_once(clinic: Clinic, signed_in: SignIn) -> None:
+    """A bad email no longer hides the future date of birth: every field says what is wrong
+    at once, the summary at the top links to each, and everything typed is kept."""
+    http = signed_in(clinic.front_desk)
+    clients, events = Client.objects.count(), create_events()
+    data = new_client_form(
+        email="mari.q@",
+        date_of_birth="2999-01-01",
+        phone="call me maybe",
+        legal_last_name="",
+    )
+
+    response = http.post(reverse("web:client_create"), data)
+
+    assert_refused(response)
+    page = page_of(response)
+    assert_error(page, "email", "valid email")
+    assert_error(page, "date_of_birth", "cannot be in the future")
+    assert_error(page, "phone", "7 to 15 digits")
+    assert_error(page, "legal_last_name", "required")
+    assert sorted(page.errors) == ["date_of_birth", "email", "legal_last_name", "phone"]
+    assert_summary_lists(
+        page,
+        {
+            "legal_last_name": "Legal last name: This field is required.",
+            "date_of_birth": "Date of birth: Date of birth cannot be in the future.",
+            "phone": "Phone: Enter a phone number of 7 to 15 digits",
+            "email": "Email: Enter a valid email address.",
+        },
+    )
+    for name, typed in data.items():
+        assert page.values[name] == typed, name
+    assert Client.objects.count() == clients
+    assert create_events() == events
+
+
+def test_client_create_reports_an_unparsable_date_with_the_other_rules(
+    clinic: Clinic, signed_in: SignIn
+) -> None:
+    """A date that does not parse says so once, beside the service's rules for other fields."""
+    http = signed_in(clinic.front_desk)
+    data = new_client_form(date_of_birth="14/08/1993", phone="12", legal_first_name="   ")
+
+    page = page_of(http.post(reverse("web:client_create"), data))
+
+    assert page.field_errors("date_of_birth") == ["Enter a valid date."]
+    assert_error(page, "phone", "7 to 15 digits")
+    assert page.field_errors("legal_first_name") == ["This field is required."]
+    assert len(page.summary_items) == 3
+
+
+def test_client_forms_without_errors_show_no_summary(clinic: Clinic, signed_in: SignIn) -> None:
+    """The summary appears only when there is something to fix."""
+    http = signed_in(clinic.front_desk)
+    page = page_of(http.get(reverse("web:client_create")))
+    assert page.summary is None
+    assert not page.title.startswith("Error")
+    duplicate = new_client_form(
+        legal_first_name="Zoe", legal_last_name="Nunez", date_of_birth="1990-04-23"
+    )
+    warned = page_of(http.post(reverse("web:client_create"), duplicate))
+    assert "Núñez" in warned.warning_text
+    assert warned.summary is None
+
+
 # ---------------------------------------------------------------- client edit
 
 
@@ -320,6 +427,25 @@ def test_client_edit_with_invalid_birth_date(clinic: Clinic, signed_in: SignIn) 
         client.city,
         client.version,
     )
+
+
+def test_client_edit_reports_every_error_at_once(clinic: Clinic, signed_in: SignIn) -> None:
+    """Editing with a bad email and a future date of birth names both; nothing changes."""
+    client = clinic.client_a
+    http = signed_in(clinic.therapist_on_team)
+    data = edit_form(client, email="zoe@", date_of_birth="2999-12-31", city="Harbourview")
+
+    response = http.post(reverse("web:client_edit", args=[client.pk]), data)
+
+    assert_refused(response)
+    page = page_of(response)
+    assert_error(page, "email", "valid email")
+    assert_error(page, "date_of_birth", "cannot be in the future")
+    assert_summary_lists(page, {"date_of_birth": "future", "email": "valid email"})
+    assert (page.values["email"], page.values["city"]) == ("zoe@", "Harbourview")
+    assert page.values["version"] == str(client.version)
+    fresh = Client.objects.get(pk=client.pk)
+    assert (fresh.email, fresh.version) == (client.email, client.version)
 
 
 def test_client_edit_with_a_stale_version_shows_both_and_overwrites_nothing(
@@ -394,6 +520,23 @@ def test_contact_form_with_a_bad_phone(clinic: Clinic, signed_in: SignIn) -> Non
     assert not Contact.objects.exists()
 
 
+def test_contact_form_reports_every_error_at_once(clinic: Clinic, signed_in: SignIn) -> None:
+    """No name, a bad email and a bad phone are all named at once, in the summary too."""
+    http = signed_in(clinic.therapist_on_team)
+    data = {"name": "", "relationship": "parent", "phone": "ring twice", "email": "rosa@"}
+
+    response = http.post(reverse("web:contact_create", args=[clinic.client_a.pk]), data)
+
+    assert_refused(response)
+    page = page_of(response)
+    assert_error(page, "name", "required")
+    assert_error(page, "phone", "7 to 15 digits")
+    assert_error(page, "email", "valid email")
+    assert_summary_lists(page, {"name": "required", "phone": "7 to 15", "email": "valid email"})
+    assert (page.values["phone"], page.values["email"]) == ("ring twice", "rosa@")
+    assert not Contact.objects.exists()
+
+
 # ---------------------------------------------------------------- episodes
 
 
@@ -453,6 +596,33 @@ def test_episode_form_bad_input(
     assert_error(page, field, message)
     for name, typed in data.items():
         assert page.values[name] == typed.strip() or page.values[name] == typed, name
+    assert not Episode.objects.exists()
+
+
+def test_episode_form_reports_every_error_at_once(clinic: Clinic, signed_in: SignIn) -> None:
+    """An unreadable admission date does not hide the future referral or the missing note."""
+    http = signed_in(clinic.therapist_on_team)
+    future = (timezone.localdate() + timedelta(days=3)).isoformat()
+    data = episode_form(
+        clinic,
+        referral_date=future,
+        admission_date="yesterday",
+        discharge_reason="other",
+        discharge_note="",
+    )
+
+    response = http.post(reverse("web:episode_create", args=[clinic.client_a.pk]), data)
+
+    assert_refused(response)
+    page = page_of(response)
+    assert_error(page, "referral_date", "future")
+    assert_error(page, "admission_date", "valid date")
+    assert_error(page, "discharge_note", "Describe")
+    assert_summary_lists(
+        page,
+        {"referral_date": "future", "admission_date": "valid date", "discharge_note": "Describe"},
+    )
+    assert page.values["admission_date"] == "yesterday"
     assert not Episode.objects.exists()
 
 
@@ -641,6 +811,7 @@ def test_empty_search(typed: str, clinic: Clinic, signed_in: SignIn) -> None:
     assert_error(page_of(response), "q", "required")
     assert response.context["result"] is None
     assert not AuditEvent.objects.filter(action="search").exists()
+    assert "Location" not in response  # shown again, not sent on to the results
 
 
 def test_episode_in_a_closed_program_can_still_be_discharged(

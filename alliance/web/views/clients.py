@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from alliance.assessments import selectors as assessments
 from alliance.assessments.selectors import measures_for, open_alerts_for_client, score_history
 from alliance.clients.models import Contact, Episode
-from alliance.clients.selectors import client_chart, client_record_for, client_search
+from alliance.clients.selectors import (
+    SearchResult,
+    client_chart,
+    client_record_for,
+    client_search,
+)
 from alliance.clients.services import (
     DuplicateSuspected,
     StaleEdit,
@@ -30,6 +38,7 @@ from alliance.notes.selectors import timeline_for_chart
 from alliance.plans import selectors as plans
 from alliance.plans.selectors import chart_plan_for
 from alliance.safety import selectors as safety
+from alliance.safety.models import RiskFlag
 from alliance.safety.selectors import flags_by_client, safety_for_chart
 from alliance.staff.capabilities import Capability
 from alliance.web.access import requires
@@ -41,21 +50,48 @@ from alliance.web.forms.clients import (
     SearchForm,
 )
 from alliance.web.forms.measures import AcknowledgeForm
+from alliance.web.search_tokens import search_recall, search_remember
 from alliance.web.views.util import actor_of, add_service_errors
 
 
 @requires(Capability.CLIENT_SEARCH)
 def search(request: HttpRequest) -> HttpResponse:
-    """Search by POST, so that names and dates of birth never sit in a URL (SEC-33)."""
-    form = SearchForm(request.POST or None)
-    result = None
-    if request.method == "POST" and form.is_valid():
-        result = client_search(actor=actor_of(request), query=form.cleaned_data["q"])
-    ids = [c.pk for c in result.clients] if result else []
-    flags = flags_by_client(actor=actor_of(request), client_ids=ids)
-    return render(
-        request, "web/clients/search.html", {"form": form, "result": result, "risk_flags": flags}
-    )
+    """Search by POST, then show the results at ``?s=<token>`` (POST-redirect-GET).
+
+    What was typed is kept in the session under an opaque token, so that Back and reload show
+    the results again and no name, MRN or date of birth ever sits in a URL (SEC-33). Each
+    showing of the results is a search, audited by ``client_search``.
+    """
+    if request.method == "POST":
+        form = SearchForm(request.POST)
+        if not form.is_valid():
+            return _search_page(request, form, status=400)
+        token = search_remember(request.session, form.cleaned_data["q"])
+        results = f"{reverse('web:client_search')}?{urlencode({'s': token})}"
+        return HttpResponseRedirect(results, status=303)
+    shown = request.GET.get("s")
+    if not shown:
+        return _search_page(request, SearchForm())
+    query = search_recall(request.session, shown)
+    if query is None:  # forgotten, from another session, or from before a sign-out
+        return _search_page(request, SearchForm(), expired=True)
+    actor = actor_of(request)
+    result = client_search(actor=actor, query=query)
+    flags = flags_by_client(actor=actor, client_ids=[c.pk for c in result.clients])
+    return _search_page(request, SearchForm(initial={"q": query}), result=result, flags=flags)
+
+
+def _search_page(
+    request: HttpRequest,
+    form: SearchForm,
+    *,
+    result: SearchResult | None = None,
+    flags: dict[int, list[RiskFlag]] | None = None,
+    expired: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    context = {"form": form, "result": result, "risk_flags": flags or {}, "expired": expired}
+    return render(request, "web/clients/search.html", context, status=status)
 
 
 @requires(Capability.CLIENT_REGISTER)
