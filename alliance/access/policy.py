@@ -331,6 +331,12 @@ def relationship(
     return link
 
 
+def access_purpose(*, actor: User, client_id: int) -> str:
+    """The audit purpose of ``actor``'s access to the client (``Relationship.purpose``): every
+    audit event about the client takes it unless its writer names another."""
+    return relationship(actor=actor, client=Client(pk=client_id)).purpose
+
+
 def _relationship(
     actor: User, client: Client, current_team: Iterable[CareTeamMember] | None
 ) -> Relationship:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from alliance.audit import checkpoints
+from alliance.audit import checkpoints, reads
 from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose, AuditSeverity
 from alliance.audit.chain import row_hash
 from alliance.audit.context import source_address
@@ -40,13 +40,24 @@ _chain_head: Prepared[tuple[int, str]] = Prepared(
 )
 
 
+READ_ACTIONS = frozenset({AuditAction.RECORD_VIEW, AuditAction.CHART_VIEW})
+
+
+def _purpose_of(actor: Any, client_id: int | None) -> AuditPurpose:
+    if client_id is None:
+        return AuditPurpose.TREATMENT
+    from alliance.access.policy import access_purpose  # the policy writes audit events too
+
+    return AuditPurpose(access_purpose(actor=actor, client_id=client_id))
+
+
 def audit_record(
     *,
     actor: Any,
     action: AuditAction,
     client: Any = None,
     target: models.Model | None = None,
-    purpose: AuditPurpose = AuditPurpose.TREATMENT,
+    purpose: AuditPurpose | None = None,
     outcome: AuditOutcome = AuditOutcome.SUCCESS,
     severity: AuditSeverity = AuditSeverity.NORMAL,
     detail: dict[str, Any] | None = None,
@@ -58,6 +69,10 @@ def audit_record(
 
     ``detail`` holds identifiers and field names, never narrative values: the audit trail is
     read by privacy staff and must not become a second copy of the record.
+
+    ``purpose`` defaults to the purpose of the actor's access to ``client`` as the access
+    policy decides it (``access.policy.access_purpose``: break-the-glass when the access is an
+    emergency grant, else treatment), so that no event under a grant reads as treatment.
     """
     if target is not None:
         object_type = object_type or target._meta.label
@@ -69,6 +84,10 @@ def audit_record(
     # may pass "42"), text cut to the column sizes, and the detail as JSON reads it
     # (tuples become lists).
     client_id = None if client_id is None else int(client_id)
+    if purpose is None:
+        purpose = _purpose_of(actor, client_id) if is_user else AuditPurpose.TREATMENT
+    if str(action) not in READ_ACTIONS:
+        reads.wrote(actor, target)
     detail = json.loads(json.dumps(detail or {}))
     with transaction.atomic():
         _lock_chain()
