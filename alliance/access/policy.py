@@ -15,6 +15,15 @@ The rule is written once, as a queryset filter. ``clients_visible_to`` returns i
 ``client_for`` applies the same filter to one id, so a list and a detail page can never
 disagree. Outside the rule the answer is ``ClientNotFound`` (a 404), identical to a client
 that does not exist. Superusers get nothing extra: there is no ``is_superuser`` here (SEC-15).
+
+``allowed`` gives the same answer per client, as the set of capabilities the actor holds for
+that client: what templates and services ask instead of capabilities in general.
+
+Oversight (the privacy officer, ``AUDIT_REVIEW``) reaches every client's audit trail,
+accounting of disclosures and restrictions, never the clinical record, under the same deny
+(``clients_overseen_by``). Record types narrower than the chart have their rule here too:
+mandated reports (``restricted_record_q``) and the accounting of disclosures
+(``disclosures_visible_to``).
 """
 
 from __future__ import annotations
@@ -32,6 +41,7 @@ from django.utils import timezone
 from alliance.access.models import AccessRestriction, BreakGlassGrant, CareTeamMember
 from alliance.clients.models import Client
 from alliance.core.prepared import Prepared
+from alliance.disclosures.models import Disclosure, DisclosureSource, MandatedReport
 from alliance.staff.capabilities import CLINICAL_CAPABILITIES, Capability
 from alliance.staff.models import SupervisionLink, User
 
@@ -57,6 +67,10 @@ RECORD_CAPABILITIES = REGISTRY_CAPABILITIES | CLINICAL_CAPABILITIES
 # What a break-the-glass grant opens. Not the care team: a time-boxed grant that let its holder
 # add themselves to the team would turn emergency access into permanent access (SEC-22).
 BREAK_GLASS_CAPABILITIES = RECORD_CAPABILITIES - {Capability.CARE_TEAM_EDIT}
+
+# What oversight opens on a client: the audit trail, the accounting of disclosures and the
+# restrictions, never the clinical record (``clients_overseen_by``).
+OVERSIGHT_CAPABILITIES = frozenset({Capability.AUDIT_REVIEW})
 
 
 class ClientNotFound(Http404):
@@ -232,6 +246,11 @@ def _deny_q(actor: User) -> Q:
     return _denied(actor.pk, _restricted_client_ids(actor))
 
 
+def _is_denied(actor: User, client: Client) -> bool:
+    """``_denied`` for one loaded client, without a query of its own."""
+    return client.staff_account_id == actor.pk or client.pk in _restricted_client_ids(actor)
+
+
 def _may_use(actor: User, capability: Capability) -> bool:
     """The capability is about a record and the actor's scope of practice gives it."""
     return capability in RECORD_CAPABILITIES and has_capability(actor, capability)
@@ -371,9 +390,101 @@ def _relationship(
     )
 
 
+def allowed(*, actor: User, client: Client) -> frozenset[Capability]:
+    """The capabilities ``actor`` holds for ``client``: those their scope of practice gives,
+    narrowed to what the rule opens on this client (STYLE: ask the policy about this client).
+
+    A place on the care team, or supervision of someone who has one, opens every record
+    capability; a live break-the-glass grant all but the care team; ``REGISTRY_WIDE`` the
+    registry capabilities; oversight (the privacy officer) ``OVERSIGHT_CAPABILITIES`` only. A
+    deny (a restriction naming the actor, or the actor's own record) leaves nothing. For a
+    record capability the answer is ``may``'s; kept for the request like ``relationship``.
+    """
+    held = actor.capabilities() if actor and actor.is_authenticated else frozenset()
+    if not held:
+        return frozenset()
+    kept = _decisions.get()
+    key = ("allowed", actor.pk, client.pk)
+    if kept is not None and key in kept:
+        return kept[key]  # type: ignore[return-value]
+    answer = held & _granted(actor, client, held)
+    if kept is not None and answer:
+        kept[key] = answer
+    return answer
+
+
+def _granted(actor: User, client: Client, held: frozenset[Capability]) -> frozenset[Capability]:
+    """What the rule opens for ``actor`` on ``client``, before their scope of practice."""
+    if _is_denied(actor, client):
+        return frozenset()
+    granted: frozenset[Capability] = frozenset()
+    if Capability.REGISTRY_WIDE in held:
+        granted |= REGISTRY_CAPABILITIES
+    if Capability.AUDIT_REVIEW in held:
+        granted |= OVERSIGHT_CAPABILITIES
+    # Only ask about the care relationship when it could open more (not for the front desk or
+    # the privacy officer, whose answer needs no query).
+    if (held & RECORD_CAPABILITIES) - granted:
+        link = relationship(actor=actor, client=client)
+        if link.on_team or link.supervising:
+            granted |= RECORD_CAPABILITIES
+        elif link.break_glass is not None:
+            granted |= BREAK_GLASS_CAPABILITIES
+    return granted
+
+
 def is_restricted(*, actor: User, client: Client) -> bool:
     """An explicit deny applies (used by break-the-glass, which a deny also beats)."""
     return Client.objects.filter(pk=client.pk).filter(_deny_q(actor)).exists()
+
+
+# ---------------------------------------------------------------- oversight: the privacy officer
+
+
+def clients_overseen_by(*, actor: User) -> QuerySet[Client]:
+    """Clients whose audit trail, accounting of disclosures and restrictions ``actor`` oversees.
+
+    Every client for the privacy officer (``AUDIT_REVIEW``), except where a deny applies: a
+    restriction naming them, or their own record (SEC-13); none for anyone else. Oversight never
+    opens the clinical record itself.
+    """
+    if not has_capability(actor, Capability.AUDIT_REVIEW):
+        return Client.objects.none()
+    return Client.objects.exclude(_deny_q(actor))
+
+
+def overseen_client_or_none(
+    *, actor: User, client_id: int | str | None = None, mrn: str = ""
+) -> Client | None:
+    """The client with ``client_id`` (or ``mrn``) if ``actor`` oversees it, else None."""
+    clients = clients_overseen_by(actor=actor)
+    if client_id is None:
+        return clients.filter(mrn=mrn.strip().replace("-", "")).first()
+    try:
+        pk = int(client_id)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < pk < 2**63:
+        return None
+    return clients.filter(pk=pk).first()
+
+
+def oversight_q(*, actor: User, client_field: str = "client") -> Q:
+    """Rows (audit events) that are about no client or about a client ``actor`` oversees:
+    ``clients_overseen_by`` as a filter of another table. Written as the complement (the few
+    denied clients) so that a large table is not joined with the whole registry."""
+    if not has_capability(actor, Capability.AUDIT_REVIEW):
+        return Q(pk__in=[])
+    return _not_denied_q(actor, client_field)
+
+
+def _not_denied_q(actor: User, client_field: str = "client") -> Q:
+    """Rows of another table whose client no deny keeps from ``actor`` (``_denied``)."""
+    denied = Client.objects.filter(_deny_q(actor)).values("pk")
+    return ~Q(**{f"{client_field}__in": denied})
+
+
+# -------------------------------------------------------- record types narrower than the chart
 
 
 def restricted_record_q(*, actor: User, author_field: str = "author") -> Q:
@@ -390,7 +501,34 @@ def restricted_record_q(*, actor: User, author_field: str = "author") -> Q:
         if not has_capability(actor, Capability.MANDATED_REPORT):
             return nothing
         authors = [actor.pk, *supervisee_ids(actor, timezone.localdate())]
-        allowed = Q(**{f"{author_field}__in": authors})
+        authored = Q(**{f"{author_field}__in": authors})
     else:
-        allowed = Q()
-    return allowed & ~Q(client__in=Client.objects.filter(_deny_q(actor)).values("pk"))
+        authored = Q()
+    return authored & _not_denied_q(actor)
+
+
+def accounting_clients(*, actor: User) -> QuerySet[Client]:
+    """Clients whose accounting of disclosures ``actor`` may read (SEC-29): the clients they
+    oversee (privacy officer), else those whose chart they may read. The accounting page asks
+    it for its client and ``disclosures_visible_to`` for its rows, so the two cannot disagree.
+    """
+    if has_capability(actor, Capability.AUDIT_REVIEW):
+        return clients_overseen_by(actor=actor)
+    return clients_visible_to(actor=actor, capability=Capability.CHART_READ)
+
+
+def disclosures_visible_to(*, actor: User) -> QuerySet[Disclosure]:
+    """Accounting rows ``actor`` may read: rows of ``accounting_clients``; for a clinician, not
+    rows of a mandated report outside ``restricted_record_q`` nor of a psychotherapy note they
+    did not disclose themselves (SEC-16). Filter it by id for one entry."""
+    if has_capability(actor, Capability.AUDIT_REVIEW):
+        # ``clients_overseen_by`` as a filter of the rows (``oversight_q``), not a join with
+        # every client of the registry.
+        return Disclosure.objects.filter(oversight_q(actor=actor))
+    clients = accounting_clients(actor=actor)
+    reports = MandatedReport.objects.filter(restricted_record_q(actor=actor)).values("pk")
+    return Disclosure.objects.filter(
+        Q(client__in=clients.values("pk")),
+        ~Q(source_type=DisclosureSource.MANDATED_REPORT) | Q(source_id__in=reports),
+        ~Q(source_type=DisclosureSource.PSYCHOTHERAPY_NOTE) | Q(by_user=actor),
+    )

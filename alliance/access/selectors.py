@@ -12,6 +12,7 @@ from alliance.access.models import AccessRestriction, BreakGlassGrant
 from alliance.access.policy import (
     clients_visible_to,
     live_grant_client_ids,
+    overseen_client_or_none,
     require_capability,
 )
 from alliance.audit.actions import AuditAction, AuditPurpose
@@ -90,8 +91,11 @@ def grant_for_review(*, actor: User, grant_id: int) -> BreakGlassGrant | None:
 
 
 def restrictions_of(*, actor: User, client_id: int) -> list[AccessRestriction]:
-    """Every restriction on a client's record, current first (privacy officer only)."""
+    """Every restriction on a client's record, current first: for the privacy officer, and
+    none on a client they do not oversee (``access.policy.clients_overseen_by``)."""
     require_capability(actor, Capability.AUDIT_REVIEW)
+    if overseen_client_or_none(actor=actor, client_id=client_id) is None:
+        return []
     rows = list(
         AccessRestriction.objects.filter(client_id=client_id)
         .select_related("staff", "created_by")

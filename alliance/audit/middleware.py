@@ -21,8 +21,8 @@ class AuditContextMiddleware:
         try:
             with reads_of_request() as reads:
                 response = self.get_response(request)
-                if 300 <= response.status_code < 400 or response.status_code >= 500:
-                    reads.discard()  # nothing was shown
+                if 300 <= response.status_code < 400 or response.status_code == 500:
+                    reads.discard()  # nothing was shown: a redirect, or the error page
                 else:
                     reads.flush()
             return response

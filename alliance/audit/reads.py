@@ -10,7 +10,7 @@ and branches that read the same record:
 - a redirect writes none: nothing was shown, and the page it leads to records its own reads;
 - a read of a record that the same request then wrote is dropped: the write's own event says
   more (a saved draft, an autosave);
-- an error page (5xx) writes none.
+- the server error page (500) writes none.
 
 Outside a request (commands, tasks, tests calling a selector) a read is written at once.
 """

@@ -14,10 +14,10 @@ from django.core.paginator import Page, Paginator
 from django.db import transaction
 from django.utils import timezone
 
-from alliance.access.policy import require_capability
+from alliance.access.policy import overseen_client_or_none, oversight_q, require_capability
 from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.models import AuditEvent
-from alliance.audit.services import audit_record
+from alliance.audit.services import audit_record, audit_refused
 from alliance.clients.models import Client
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
@@ -73,9 +73,10 @@ def _day_start(day: date) -> datetime:
 
 
 def audit_report(*, actor: User, filters: AuditFilters) -> Page[AuditEvent]:
-    """One page of audit events; opening the report is itself audited."""
+    """One page of audit events about clients the actor oversees (``access.policy``: not
+    their own record) or about no client; opening the report is itself audited."""
     require_capability(actor, Capability.AUDIT_REVIEW)
-    events = AuditEvent.objects.select_related("actor", "client")
+    events = AuditEvent.objects.filter(oversight_q(actor=actor)).select_related("actor", "client")
     if filters.staff_id:
         events = events.filter(actor_id=filters.staff_id)
     if filters.client_id:
@@ -105,9 +106,18 @@ def audit_report(*, actor: User, filters: AuditFilters) -> Page[AuditEvent]:
 def audited_client(*, actor: User, client_id: int | None = None, mrn: str = "") -> Client | None:
     """The client whose access history the privacy officer asks for, by id or MRN.
 
-    Oversight reaches every client's audit history, but never the record itself.
+    Oversight reaches every client's audit history, but never the record itself, and not a
+    client a deny keeps from the actor, such as their own record (``access.policy``
+    ``clients_overseen_by``): None then, as for no such client, and a refusal by id is audited.
     """
     require_capability(actor, Capability.AUDIT_REVIEW)
-    if client_id is not None:
-        return Client.objects.filter(pk=client_id).first()
-    return Client.objects.filter(mrn=mrn.strip().replace("-", "")).first()
+    client = overseen_client_or_none(actor=actor, client_id=client_id, mrn=mrn)
+    if client is None and client_id is not None:
+        audit_refused(
+            actor=actor,
+            client_id=client_id,
+            object_type="clients.Client",
+            object_id=client_id,
+            action=AuditAction.AUDIT_REPORT_VIEW,
+        )
+    return client

@@ -86,7 +86,7 @@ def audit_record(
     client_id = None if client_id is None else int(client_id)
     if purpose is None:
         purpose = _purpose_of(actor, client_id) if is_user else AuditPurpose.TREATMENT
-    if str(action) not in READ_ACTIONS:
+    if str(action) not in READ_ACTIONS and outcome == AuditOutcome.SUCCESS:
         reads.wrote(actor, target)
     detail = json.loads(json.dumps(detail or {}))
     with transaction.atomic():

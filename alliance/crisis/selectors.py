@@ -24,6 +24,7 @@ from alliance.access.models import CareTeamMember
 from alliance.access.policy import ClientNotFound, client_for, clients_visible_to, supervisee_ids
 from alliance.assessments.models import CriticalAlert
 from alliance.audit.actions import AuditAction
+from alliance.audit.reads import read_record
 from alliance.audit.services import audit_record, audit_refused
 from alliance.clients.models import Client
 from alliance.core.presence import UNKNOWN, Part, Presence
@@ -67,10 +68,10 @@ def _of_client(
     queryset: QuerySet[Any],
     capability: Capability,
     not_found: type[Http404],
-    audit: bool,
 ) -> Any:
     """The row ``object_id`` of ``queryset`` if it belongs to a client on whom ``actor`` may use
-    ``capability``; otherwise ``not_found``, audited as a denied attempt (SEC-23)."""
+    ``capability``, its read audited (``audit.reads``: once, when a page shows it); otherwise
+    ``not_found``, audited as a denied attempt (SEC-23)."""
     object_type = queryset.model._meta.label
     try:
         client = client_for(actor=actor, client_id=int(str(client_id)), capability=capability)
@@ -86,9 +87,7 @@ def _of_client(
             actor=actor, client_id=client.pk, object_type=object_type, object_id=object_id
         )
         raise not_found
-    if audit:
-        with transaction.atomic():
-            audit_record(actor=actor, action=AuditAction.RECORD_VIEW, client=client, target=found)
+    read_record(actor=actor, client=client, target=found)
     return found
 
 
@@ -98,7 +97,6 @@ def episode_for(
     client_id: object,
     episode_id: object,
     capability: Capability = Capability.CHART_READ,
-    audit: bool = True,
 ) -> CrisisEpisode:
     """One episode of a client the actor may use ``capability`` on; else ``EpisodeNotFound``."""
     episode: CrisisEpisode = _of_client(
@@ -110,7 +108,6 @@ def episode_for(
         ),
         capability=capability,
         not_found=EpisodeNotFound,
-        audit=audit,
     )
     return episode
 
@@ -215,9 +212,7 @@ def latest_crisis_at_by_client(client_ids: Iterable[int]) -> dict[int, datetime]
 # ------------------------------------------------------------------------------ follow-up
 
 
-def task_for(
-    *, actor: User, client_id: object, task_id: object, audit: bool = True
-) -> FollowUpTask:
+def task_for(*, actor: User, client_id: object, task_id: object) -> FollowUpTask:
     """One follow-up task of a client whose record the actor may write to; else
     ``TaskNotFound``."""
     task: FollowUpTask = _of_client(
@@ -227,7 +222,6 @@ def task_for(
         queryset=FollowUpTask.objects.select_related("client", "episode", "completed_by"),
         capability=Capability.CHART_WRITE,
         not_found=TaskNotFound,
-        audit=audit,
     )
     return task
 

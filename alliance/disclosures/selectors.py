@@ -1,10 +1,13 @@
 """Reads of mandated reports, the accounting of disclosures and authorizations (actor first).
 
-Mandated reports go through ``access.policy.restricted_record_q`` only: the list and the
-detail page apply the same filter, so they cannot disagree. Outside it a report does not exist
-(404, audited as a denied attempt). Accounting rows are visible to the privacy officer, and to
-clinicians in the client's care except rows that would reveal a restricted record they may not
-see (a mandated report) or someone else's psychotherapy note (SEC-16). Every read is audited.
+Who may see what is the access policy's (``access.policy``): mandated reports go through
+``restricted_record_q``, the accounting through ``accounting_clients`` (the page) and
+``disclosures_visible_to`` (its rows), so a list and a detail page, or a page and its rows,
+cannot disagree. Outside the rule a record does not exist (404, audited as a denied attempt).
+
+Every read is audited here, where it is read, with ``audit.reads.read_record``: once per
+record and request, and only when the response shows it (not for a redirect). The
+``*_for_change`` loaders are for services, which record their writes themselves.
 """
 
 from __future__ import annotations
@@ -12,20 +15,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from alliance.access.policy import (
-    client_for,
-    clients_visible_to,
+    ClientNotFound,
+    accounting_clients,
+    disclosures_visible_to,
     has_capability,
     restricted_record_q,
 )
-from alliance.audit.actions import AuditAction, AuditPurpose
-from alliance.audit.selectors import audited_client
-from alliance.audit.services import audit_record, audit_refused
+from alliance.audit.actions import AuditPurpose
+from alliance.audit.reads import read_record
+from alliance.audit.services import audit_refused
 from alliance.clients.models import Client
 from alliance.core.presence import UNKNOWN, Part, Presence
 from alliance.disclosures.models import (
@@ -75,33 +78,29 @@ CHART_PARTS = (REPORTS,)
 def report_list_for(
     *, actor: User, client: Client | None = None, presence: Presence = UNKNOWN
 ) -> list[MandatedReport]:
-    """Reports ``actor`` may see, newest first (of one client when given); audited with ids."""
+    """Reports ``actor`` may see, newest first (of one client when given); each one listed is
+    a read of that report (``read_record``), so "who saw report 42" has one answer."""
     if client is not None and not presence.may_have(REPORTS):
         return []
     reports = reports_visible_to(actor=actor).select_related("client", "author")
     if client is not None:
         reports = reports.filter(client=client)
     rows = list(reports.order_by("-created_at", "-id")[:200])
-    if rows:
-        with transaction.atomic():
-            audit_record(
-                actor=actor,
-                action=AuditAction.RECORD_VIEW,
-                client=client,
-                object_type="disclosures.MandatedReport",
-                purpose=_purpose(actor),
-                detail={
-                    "list": "mandated_reports",
-                    "reports": [r.pk for r in rows],
-                    "clients": sorted({r.client_id for r in rows}),
-                    "category": CATEGORY,
-                },
-            )
+    purpose = _purpose(actor)
+    for row in rows:
+        read_record(
+            actor=actor,
+            client=row.client_id,
+            target=row,
+            purpose=purpose,
+            detail={"list": "mandated_reports", "status": row.status, "category": CATEGORY},
+        )
     return rows
 
 
 def report_for_change(*, actor: User, report_id: object) -> MandatedReport:
-    """The report under the rule, without a read event (a write or a read event follows)."""
+    """The report under the rule, without a read event: for services, which record their
+    write (pages use ``report_for``)."""
     try:
         pk = int(str(report_id))
     except ValueError:
@@ -121,7 +120,8 @@ def report_for_change(*, actor: User, report_id: object) -> MandatedReport:
 
 
 def own_report_for_change(*, actor: User, report_id: object) -> MandatedReport:
-    """A report of the actor's own (only the author edits or signs); 404 for anyone else."""
+    """A report of the actor's own (only the author edits or signs), without a read event;
+    404 for anyone else."""
     report = report_for_change(actor=actor, report_id=report_id)
     if report.author_id != actor.pk:
         audit_refused(
@@ -134,28 +134,29 @@ def own_report_for_change(*, actor: User, report_id: object) -> MandatedReport:
     return report
 
 
-def report_viewed(*, actor: User, report: MandatedReport) -> None:
+def _report_read(*, actor: User, report: MandatedReport) -> None:
     """The read, with the accounting entries the page shows beside the report (SEC-29)."""
     shown = list(
         Disclosure.objects.filter(
             source_type=DisclosureSource.MANDATED_REPORT, source_id=report.pk
         ).values_list("pk", flat=True)
     )
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action=AuditAction.RECORD_VIEW,
-            client=report.client_id,
-            target=report,
-            purpose=_purpose(actor),
-            detail={"status": report.status, "category": CATEGORY, "disclosures": shown},
-        )
+    read_record(
+        actor=actor,
+        client=report.client_id,
+        target=report,
+        purpose=_purpose(actor),
+        detail={"status": report.status, "category": CATEGORY, "disclosures": shown},
+    )
 
 
-def report_for(*, actor: User, report_id: object) -> MandatedReport:
-    """One report to read, audited; 404 outside ``restricted_record_q``."""
-    report = report_for_change(actor=actor, report_id=report_id)
-    report_viewed(actor=actor, report=report)
+def report_for(*, actor: User, report_id: object, own: bool = False) -> MandatedReport:
+    """One report for a page, its read audited (``read_record``: written once, if the
+    response shows it); 404 outside ``restricted_record_q``. ``own``: only the author's (to
+    edit or sign)."""
+    load = own_report_for_change if own else report_for_change
+    report = load(actor=actor, report_id=report_id)
+    _report_read(actor=actor, report=report)
     return report
 
 
@@ -185,24 +186,6 @@ def report_detail(*, report: MandatedReport) -> ReportDetail:
 
 
 # ---------------------------------------------------------------------------- accounting
-
-
-def disclosures_visible_to(*, actor: User) -> QuerySet[Disclosure]:
-    """Accounting rows ``actor`` may read.
-
-    The privacy officer: every client's (``restricted_record_q`` gives them all, minus their
-    own record). A clinician: clients they may read, minus rows of a mandated report outside
-    ``restricted_record_q`` and rows of psychotherapy notes they did not disclose themselves.
-    """
-    if has_capability(actor, Capability.AUDIT_REVIEW):
-        return Disclosure.objects.filter(restricted_record_q(actor=actor, author_field="by_user"))
-    clients = clients_visible_to(actor=actor, capability=Capability.CHART_READ)
-    reports = reports_visible_to(actor=actor).values("pk")
-    return Disclosure.objects.filter(
-        Q(client__in=clients.values("pk")),
-        ~Q(source_type=DisclosureSource.MANDATED_REPORT) | Q(source_id__in=reports),
-        ~Q(source_type=DisclosureSource.PSYCHOTHERAPY_NOTE) | Q(by_user=actor),
-    )
 
 
 def default_period(today: date | None = None) -> tuple[date, date]:
@@ -236,7 +219,13 @@ def _bounds(since: date, until: date) -> tuple[datetime, datetime]:
 def accounting_for(
     *, actor: User, client: Client, since: date | None = None, until: date | None = None
 ) -> Accounting:
-    """The client's accounting between two dates (default: the last six years), audited."""
+    """The client's accounting between two dates (default: the last six years), its read
+    audited as a read of the client's accounting (the rows shown, in the detail).
+
+    ``client`` comes from ``accounting_client``; the rows from ``disclosures_visible_to``:
+    both are the policy's ``accounting_clients``, so a page never shows a client whose rows
+    the rule hides.
+    """
     default_since, default_until = default_period()
     since, until = since or default_since, until or default_until
     start, end = _bounds(since, until)
@@ -246,43 +235,48 @@ def accounting_for(
         .select_related("by_user")
         .order_by("-disclosed_at", "-id")
     )
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action=AuditAction.RECORD_VIEW,
-            client=client,
-            object_type="disclosures.Disclosure",
-            purpose=_purpose(actor),
-            detail={
-                "view": "accounting",
-                "since": since.isoformat(),
-                "until": until.isoformat(),
-                "rows": [r.pk for r in rows],
-            },
-        )
+    read_record(
+        actor=actor,
+        client=client,
+        target=client,
+        purpose=_purpose(actor),
+        detail={
+            "view": "accounting",
+            "since": since.isoformat(),
+            "until": until.isoformat(),
+            "rows": [r.pk for r in rows],
+        },
+    )
     return Accounting(client=client, since=since, until=until, rows=rows)
 
 
 def accounting_client(*, actor: User, client_id: object) -> Client:
-    """The client whose accounting is asked for: the privacy officer reaches every client
-    (``audit.selectors.audited_client``), a clinician the clients they may read; else 404."""
-    if has_capability(actor, Capability.AUDIT_REVIEW):
-        try:
-            client = audited_client(actor=actor, client_id=int(str(client_id)))
-        except ValueError:
-            client = None
-        if client is None:
-            raise Http404
-        return client
-    return client_for(actor=actor, client_id=str(client_id), capability=Capability.CHART_READ)
+    """The client whose accounting is asked for, under ``access.policy.accounting_clients``
+    (the privacy officer: every client they oversee, not their own record; a clinician: the
+    clients whose chart they may read); else an audited refusal and a 404."""
+    try:
+        pk = int(str(client_id))
+    except ValueError:
+        pk = 0
+    client = accounting_clients(actor=actor).filter(pk=pk).first() if pk > 0 else None
+    if client is None:
+        audit_refused(
+            actor=actor, client_id=client_id, object_type="clients.Client", object_id=client_id
+        )
+        raise ClientNotFound
+    return client
 
 
 def client_by_mrn(*, actor: User, mrn: str) -> Client | None:
-    """The privacy officer looks a client up by MRN (posted, never in a URL)."""
-    return audited_client(actor=actor, mrn=mrn)
+    """The privacy officer looks a client up by MRN (posted, never in a URL), under the same
+    rule as ``accounting_client``."""
+    if not has_capability(actor, Capability.AUDIT_REVIEW):
+        return None
+    return accounting_clients(actor=actor).filter(mrn=mrn.strip().replace("-", "")).first()
 
 
 def disclosure_for_change(*, actor: User, disclosure_id: object) -> Disclosure:
+    """An entry under ``disclosures_visible_to``, without a read event (for services)."""
     try:
         pk = int(str(disclosure_id))
     except ValueError:
@@ -318,40 +312,30 @@ def disclosure_for_correction(*, actor: User, disclosure_id: object) -> Disclosu
     return row
 
 
-def disclosure_for(*, actor: User, disclosure_id: object) -> Disclosure:
-    """One accounting entry with its corrections, audited."""
-    row = disclosure_for_change(actor=actor, disclosure_id=disclosure_id)
-    disclosure_viewed(actor=actor, row=row)
+def disclosure_for(*, actor: User, disclosure_id: object, correcting: bool = False) -> Disclosure:
+    """One accounting entry for a page, its read audited (``read_record``: written once, if
+    the response shows it). ``correcting``: only an entry the actor may correct."""
+    load = disclosure_for_correction if correcting else disclosure_for_change
+    row = load(actor=actor, disclosure_id=disclosure_id)
+    read_record(
+        actor=actor,
+        client=row.client_id,
+        target=row,
+        purpose=_purpose(actor),
+        detail={"view": "accounting_entry"},
+    )
     return row
-
-
-def disclosure_viewed(*, actor: User, row: Disclosure) -> None:
-    with transaction.atomic():
-        audit_record(
-            actor=actor,
-            action=AuditAction.RECORD_VIEW,
-            client=row.client_id,
-            target=row,
-            purpose=_purpose(actor),
-            detail={"view": "accounting_entry"},
-        )
 
 
 # -------------------------------------------------------------------------- authorizations
 
 
 def authorizations_for(*, actor: User, client: Client) -> list[Authorization]:
-    """The client's authorizations (the caller opened the client under the policy)."""
+    """The client's authorizations (the caller opened the client under the policy); each one
+    listed is a read of it (``read_record``)."""
     rows = list(Authorization.objects.filter(client=client).select_related("recorded_by"))
-    if rows:
-        with transaction.atomic():
-            audit_record(
-                actor=actor,
-                action=AuditAction.RECORD_VIEW,
-                client=client,
-                object_type="disclosures.Authorization",
-                detail={"authorizations": [a.pk for a in rows]},
-            )
+    for row in rows:
+        read_record(actor=actor, client=client, target=row, detail={"list": "authorizations"})
     return rows
 
 

@@ -28,6 +28,7 @@ from alliance.access.policy import (
 )
 from alliance.assessments.models import Administration
 from alliance.audit.actions import AuditAction, AuditPurpose, AuditSeverity
+from alliance.audit.reads import read_record
 from alliance.audit.services import audit_record, audit_refused
 from alliance.clients.models import Client
 from alliance.core.prepared import Prepared, Shape
@@ -77,7 +78,8 @@ def _load(*, actor: User, client_id: object, note_id: object, capability: Capabi
 
 
 def note_viewed(*, actor: User, note: Note) -> None:
-    """Record that ``actor`` read ``note``; a broken signature is recorded as high severity."""
+    """Record that ``actor`` read ``note`` (once per request, ``audit.reads``); a broken
+    signature is recorded as high severity."""
     link = relationship(actor=actor, client=note.client)
     intact = not note.is_signed or note_signature_valid(note)
     detail: dict[str, object] = {"template": note.template, "status": note.status}
@@ -85,9 +87,8 @@ def note_viewed(*, actor: User, note: Note) -> None:
         detail["category"] = "PSYTHPN"
     if not intact:
         detail["signature"] = "mismatch"
-    audit_record(
+    read_record(
         actor=actor,
-        action=AuditAction.RECORD_VIEW,
         client=note.client,
         target=note,
         purpose=AuditPurpose(link.purpose),
@@ -97,23 +98,16 @@ def note_viewed(*, actor: User, note: Note) -> None:
 
 
 def note_for(*, actor: User, client_id: object, note_id: object, capability: Capability) -> Note:
-    """One note to read, audited; 404 outside the policy or for someone else's PN (SEC-16)."""
+    """One note, its read audited (``audit.reads``: written once if the response shows it);
+    404 outside the policy or for someone else's psychotherapy note (SEC-16)."""
     note = _load(actor=actor, client_id=client_id, note_id=note_id, capability=capability)
     note_viewed(actor=actor, note=note)
     return note
 
 
-def note_for_change(
-    *, actor: User, client_id: object, note_id: object, capability: Capability
-) -> Note:
-    """One note about to be written to: the same rule, without a read event (the service
-    records the write, or the view calls ``note_viewed`` when it shows the note again)."""
-    return _load(actor=actor, client_id=client_id, note_id=note_id, capability=capability)
-
-
-def own_note_for(*, actor: User, client_id: object, note_id: object, audit: bool = True) -> Note:
-    """A note of the actor's own (only the author edits, signs or withdraws a note); 404 for
-    anyone else. ``audit=False`` when a write follows (the service records it)."""
+def own_note_for(*, actor: User, client_id: object, note_id: object) -> Note:
+    """A note of the actor's own (only the author edits, signs or withdraws a note), its read
+    audited like ``note_for``; 404 for anyone else."""
     note = _load(
         actor=actor, client_id=client_id, note_id=note_id, capability=Capability.CHART_WRITE
     )
@@ -122,8 +116,7 @@ def own_note_for(*, actor: User, client_id: object, note_id: object, audit: bool
             actor=actor, client_id=note.client_id, object_type="notes.Note", object_id=note_id
         )
         raise NoteNotFound
-    if audit:
-        note_viewed(actor=actor, note=note)
+    note_viewed(actor=actor, note=note)
     return note
 
 

@@ -26,6 +26,7 @@ from alliance.access.policy import client_for, has_capability
 from alliance.audit.actions import AuditAction
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client
+from alliance.notes.contact import last_contact_refresh
 from alliance.notes.cpt import CPT_CODES, NO_CODE, cpt_suggest, cpt_text
 from alliance.notes.formats import FORMATS, clean_content, missing_for_signing
 from alliance.notes.models import (
@@ -223,7 +224,8 @@ def note_sign(*, actor: User, note: Note, version: int, password: str) -> Note:
 
     Needs ``NOTE_SIGN`` and the actor's password again (SEC-08). A supervisee's note then waits
     for a supervisor's co-signature; psychotherapy notes never do (only the author reads them).
-    Session notes get their suggested CPT code.
+    Session notes get their suggested CPT code, and the client's "last contact" becomes the
+    session's date if it is the latest documented, in the signing transaction.
     """
     _writable(actor, note.client_id)
     _own(actor, note)
@@ -260,15 +262,20 @@ def note_sign(*, actor: User, note: Note, version: int, password: str) -> Note:
         if not current.is_psychotherapy and is_supervisee(actor)
         else CosignStatus.NOT_NEEDED
     )
-    return lifecycle.document_sign(
-        NOTE,
-        actor=actor,
-        document=current,
-        lock=version,
-        client_id=note.client_id,
-        changes={"cpt_suggested": cpt, "cosign_status": cosign},
-        also=lambda signed: {"cosign": cosign or "not_needed"},
-    )
+    with transaction.atomic():
+        signed_note: Note = lifecycle.document_sign(
+            NOTE,
+            actor=actor,
+            document=current,
+            lock=version,
+            client_id=note.client_id,
+            changes={"cpt_suggested": cpt, "cosign_status": cosign},
+            also=lambda signed: {"cosign": cosign or "not_needed"},
+        )
+        if signed_note.encounter_id is not None:
+            # The session it documents is a contact: the caseload's "last contact" (issue 13).
+            last_contact_refresh(client_id=signed_note.client_id)
+    return signed_note
 
 
 def addendum_add(*, actor: User, note: Note, text: str, password: str) -> Addendum:
@@ -306,9 +313,18 @@ def addendum_add(*, actor: User, note: Note, text: str, password: str) -> Addend
 
 
 def note_mark_entered_in_error(*, actor: User, note: Note, reason: str, password: str) -> Note:
-    """The author withdraws a note written in error, with a reason; it is never deleted."""
+    """The author withdraws a note written in error, with a reason; it is never deleted.
+
+    A signed session note no longer counts as a contact: the client's "last contact" goes back
+    to the latest session still documented, in the same transaction.
+    """
     _writable(actor, note.client_id)
     _own(actor, note)
+
+    def no_longer_a_contact(marked: Note) -> None:
+        if marked.is_signed and marked.encounter_id is not None:
+            last_contact_refresh(client_id=marked.client_id)
+
     marked: Note = lifecycle.document_mark_entered_in_error(
         NOTE,
         actor=actor,
@@ -316,6 +332,7 @@ def note_mark_entered_in_error(*, actor: User, note: Note, reason: str, password
         reason=reason,
         password=password,
         client_id=note.client_id,
+        also=no_longer_a_contact,
     )
     return marked
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from alliance.access.models import CareTeamMember
 from alliance.access.policy import ClientNotFound, client_for, clients_visible_to, relationship
 from alliance.audit.actions import AuditAction, AuditPurpose
+from alliance.audit.reads import read_record
 from alliance.audit.services import audit_record, audit_refused
 from alliance.clients.models import Client, Episode
 from alliance.core.prepared import Prepared
@@ -45,10 +46,10 @@ class PlanNotFound(Http404):
 def plan_viewed(
     *, actor: User, plan: TreatmentPlan, detail: dict[str, object] | None = None
 ) -> None:
+    """Record that ``actor`` read ``plan`` (once per request, ``audit.reads``)."""
     link = relationship(actor=actor, client=plan.client)
-    audit_record(
+    read_record(
         actor=actor,
-        action=AuditAction.RECORD_VIEW,
         client=plan.client,
         target=plan,
         purpose=AuditPurpose(link.purpose),
@@ -74,11 +75,9 @@ def plan_for(
     client_id: object,
     plan_id: object,
     capability: Capability = Capability.CHART_READ,
-    audit: bool = True,
 ) -> TreatmentPlan:
-    """One plan of the client, if ``actor`` may use ``capability`` on the client; else 404
-    (audited as a denied attempt). ``audit=False`` when a write follows (the service records
-    it, or the view calls ``plan_viewed`` when it shows the plan again)."""
+    """One plan of the client, its read audited, if ``actor`` may use ``capability`` on the
+    client; else 404 (audited as a denied attempt)."""
     try:
         client_pk, plan_pk = int(str(client_id)), int(str(plan_id))
         client = client_for(actor=actor, client_id=client_pk, capability=capability)
@@ -98,8 +97,7 @@ def plan_for(
         )
         raise PlanNotFound
     plan.client = client
-    if audit:
-        plan_viewed(actor=actor, plan=plan)
+    plan_viewed(actor=actor, plan=plan)
     return plan
 
 

@@ -313,11 +313,13 @@ def document_mark_entered_in_error(
     reason: str,
     password: str,
     client_id: int,
+    also: Callable[[Document], None] | None = None,
 ) -> Document:
     """Withdraw a document written in error, with a reason; it is never deleted (REL-02).
 
     The caller has checked who may (the author). What the document set (a risk flag) stays
-    until documented otherwise.
+    until documented otherwise. ``also(marked)`` runs in the same transaction (a note's
+    session stops counting as the client's last contact).
     """
     assert kind.entered_in_error, f"a {kind.label} is not marked entered in error"
     if kind.withdrawn(document):
@@ -333,6 +335,8 @@ def document_mark_entered_in_error(
             updated_at=now,
         )
         marked = kind.reload(document)
+        if also is not None:
+            also(marked)
         audit_record(
             actor=actor,
             action=AuditAction.CHANGE,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from alliance.access.policy import ClientNotFound, client_for, clients_visible_to, relationship
 from alliance.assessments.models import CriticalAlert
 from alliance.audit.actions import AuditAction, AuditPurpose, AuditSeverity
+from alliance.audit.reads import read_record
 from alliance.audit.services import audit_record, audit_refused
 from alliance.clients.models import Client
 from alliance.core.presence import UNKNOWN, Part, Presence
@@ -54,11 +55,11 @@ def _client(
 
 
 def _viewed(actor: User, client: Client, target: object, detail: dict[str, object]) -> None:
+    """Record the read (once per request, ``audit.reads``); a broken signature is high."""
     link = relationship(actor=actor, client=client)
     intact = detail.get("signature") != "mismatch"
-    audit_record(
+    read_record(
         actor=actor,
-        action=AuditAction.RECORD_VIEW,
         client=client,
         target=target,  # type: ignore[arg-type]
         purpose=AuditPurpose(link.purpose),
@@ -108,7 +109,8 @@ def flags_page_for(*, actor: User, client_id: object) -> FlagsPage:
 
 
 def flag_for_review(*, actor: User, client_id: object, flag_id: object) -> RiskFlag:
-    """An active flag of the client to review (the service records the write)."""
+    """An active flag of the client to review, its read audited (the review page shows the
+    flag; a review that is saved records the write instead)."""
     client = _client(actor, client_id, Capability.CHART_WRITE, "safety.RiskFlag", flag_id)
     flag = RiskFlag.objects.filter(pk=_int(flag_id), client=client, active=True).first()
     if flag is None:
@@ -117,6 +119,7 @@ def flag_for_review(*, actor: User, client_id: object, flag_id: object) -> RiskF
         )
         raise SafetyRecordNotFound
     flag.client = client
+    _viewed(actor, client, flag, {"view": "risk_flag_review", "kind": flag.kind})
     return flag
 
 
@@ -137,10 +140,9 @@ def assessment_for(
     assessment_id: object,
     capability: Capability = Capability.CHART_READ,
     own: bool = False,
-    audit: bool = True,
 ) -> RiskAssessment:
-    """One assessment; a draft only for its author. ``own``: only the author's (to edit, sign
-    or withdraw). ``audit=False`` when a write follows (the service records it)."""
+    """One assessment, its read audited; a draft only for its author. ``own``: only the
+    author's (to edit, sign or withdraw)."""
     kind = "safety.RiskAssessment"
     client = _client(actor, client_id, capability, kind, assessment_id)
     query = Q(status=DocumentStatus.SIGNED) | Q(author=actor)
@@ -155,8 +157,7 @@ def assessment_for(
         audit_refused(actor=actor, client_id=client.pk, object_type=kind, object_id=assessment_id)
         raise SafetyRecordNotFound
     assessment.client = client
-    if audit:
-        assessment_viewed(actor=actor, assessment=assessment)
+    assessment_viewed(actor=actor, assessment=assessment)
     return assessment
 
 
@@ -247,23 +248,22 @@ def plan_page_for(
     actor: User,
     client_id: object,
     capability: Capability = Capability.CHART_READ,
-    audit: bool = True,
 ) -> PlanPage:
-    """The client's safety plan: versions newest first, links, and whether review is due."""
+    """The client's safety plan (its read audited): versions newest first, links, and
+    whether review is due."""
     client = _client(actor, client_id, capability, "safety.SafetyPlan", "current")
     page = _plan_page(client)
-    if audit:
-        current = page.current
-        _viewed(
-            actor,
-            client,
-            current or client,
-            {
-                "view": "safety_plan",
-                "plan_version": current.number if current else None,
-                **({} if page.signature_ok else {"signature": "mismatch"}),
-            },
-        )
+    current = page.current
+    _viewed(
+        actor,
+        client,
+        current or client,
+        {
+            "view": "safety_plan",
+            "plan_version": current.number if current else None,
+            **({} if page.signature_ok else {"signature": "mismatch"}),
+        },
+    )
     return page
 
 
@@ -273,12 +273,12 @@ def plan_version_for(
     client_id: object,
     version_id: object,
     capability: Capability = Capability.CHART_READ,
-    audit: bool = True,
     action: AuditAction = AuditAction.RECORD_VIEW,
     signed_only: bool = False,
 ) -> SafetyPlanVersion:
     """One version of the client's plan (any, signed or draft: the plan is the team's), or
-    only a signed one (``signed_only``: what may be printed and handed to the client)."""
+    only a signed one (``signed_only``: what may be printed and handed to the client). Its
+    read is audited; ``action=EXPORT`` (printing) is recorded at once as an export."""
     kind = "safety.SafetyPlanVersion"
     client = _client(actor, client_id, capability, kind, version_id)
     versions = SafetyPlanVersion.objects.filter(pk=_int(version_id), plan__client=client)
@@ -289,18 +289,20 @@ def plan_version_for(
         audit_refused(actor=actor, client_id=client.pk, object_type=kind, object_id=version_id)
         raise SafetyRecordNotFound
     version.plan.client = client
-    if audit:
-        ok = not version.is_signed or plan_version_signature_valid(version, client.pk)
-        link = relationship(actor=actor, client=client)
-        audit_record(
-            actor=actor,
-            action=action,
-            client=client,
-            target=version,
-            purpose=AuditPurpose(link.purpose),
-            severity=AuditSeverity.NORMAL if ok else AuditSeverity.HIGH,
-            detail={"plan_version": version.number, **({} if ok else {"signature": "mismatch"})},
-        )
+    ok = not version.is_signed or plan_version_signature_valid(version, client.pk)
+    detail = {"plan_version": version.number, **({} if ok else {"signature": "mismatch"})}
+    if action == AuditAction.RECORD_VIEW:
+        _viewed(actor, client, version, detail)
+        return version
+    audit_record(
+        actor=actor,
+        action=action,
+        client=client,
+        target=version,
+        purpose=AuditPurpose(relationship(actor=actor, client=client).purpose),
+        severity=AuditSeverity.NORMAL if ok else AuditSeverity.HIGH,
+        detail=detail,
+    )
     return version
 
 

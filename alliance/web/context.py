@@ -28,6 +28,8 @@ def alliance_context(request: HttpRequest) -> dict[str, Any]:
     ):
         context["signed_in"] = True
         caps = user.capabilities()
+        # Held in general (menus, pages about no client). What a page shows about one client
+        # asks the policy instead: {% client_caps client as client_caps %} (alliance_tags).
         context["caps"] = {c.value: True for c in caps}
         context["live_grants"] = (
             live_grants_for(actor=user) if Capability.BREAK_GLASS in caps else []

@@ -19,6 +19,7 @@ from alliance.web import urls_safety
 from alliance.web.views.safety_plans import DEVICE_COOKIE
 from tests.core.test_logging import all_logs, everything_logged
 from tests.personas import Clinic
+from tests.safety.conftest import signed_assessment
 
 __all__ = ["all_logs"]  # the fixture
 
@@ -193,3 +194,35 @@ def test_signing_a_risk_assessment_needs_the_password_and_the_version_read(
     assert right.status_code == 302
     assert not RiskAssessment.objects.get(pk=draft.pk).is_draft
     assert RiskFlag.objects.get(client=clinic.client_a, kind="suicide").level == "high"
+
+
+def _section(page: str, heading_id: str) -> str:
+    """The chart panel labelled by ``heading_id``, as HTML."""
+    match = re.search(rf'<section aria-labelledby="{heading_id}".*?</section>', page, re.S)
+    assert match, heading_id
+    return match.group(0)
+
+
+def test_the_chart_shows_a_signed_risk_flag_in_all_three_places(
+    clinic: Clinic, signed_in: Callable[[User], HttpClient]
+) -> None:
+    """Issue 13: after a moderate suicide risk is signed, the header, the Safety card and the
+    Alerts and risk card all name the flag; none of them says there is none."""
+    chart_url = reverse("web:client_chart", args=[clinic.client_a.pk])
+    http = signed_in(clinic.therapist_on_team)
+    before = _section(http.get(chart_url).content.decode(), "alerts-h")
+    assert "No active alerts or risk flags." in before and "Suicide risk" not in before
+
+    # given a signed moderate suicide risk assessment
+    signed_assessment(clinic.therapist_on_team, clinic.client_a, "moderate")
+
+    # when the therapist opens the chart
+    page = http.get(chart_url).content.decode()
+
+    # then the three places agree
+    header = re.search(r'<header class="chart-header".*?</header>', page, re.S)
+    assert header and "Suicide risk: moderate" in header.group(0)
+    assert "Suicide risk: moderate" in _section(page, "safety-h")
+    alerts = _section(page, "alerts-h")
+    assert "Suicide risk: moderate" in alerts
+    assert "No active" not in alerts

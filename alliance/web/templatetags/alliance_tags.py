@@ -1,9 +1,13 @@
-"""Template filters that turn codes into words a clinician reads at a glance."""
+"""Template filters that turn codes into words a clinician reads at a glance, and what the
+access policy allows the signed-in person on one client."""
 
 from __future__ import annotations
 
 from django import template
 
+from alliance.access.policy import allowed
+from alliance.clients.models import Client
+from alliance.staff.models import User
 from alliance.web.html import number
 
 register = template.Library()
@@ -40,3 +44,15 @@ def flag_label(code: object) -> str:
 
 # A score: like ``floatformat:"-1"``, without its translation lookups (``web.html.number``).
 register.filter("number", number)
+
+
+@register.simple_tag(takes_context=True)
+def client_caps(context: template.Context, client: Client) -> dict[str, bool]:
+    """The capabilities the signed-in person holds for ``client`` (``access.policy.allowed``),
+    as ``caps`` holds those held in general: ``{% client_caps client as client_caps %}`` then
+    ``client_caps.CARE_TEAM_EDIT``. The policy decides; a template never compares purposes."""
+    request = context.get("request")
+    actor = getattr(request, "user", None)
+    if client is None or not isinstance(actor, User):
+        return {}
+    return {capability.value: True for capability in allowed(actor=actor, client=client)}

@@ -1,7 +1,8 @@
 """Mandated reports and duty to warn (SEC-31): start, write the draft, sign, read, addenda.
 
 Every page reaches its report through ``disclosures.selectors`` (``restricted_record_q``): the
-author, the author's supervisors and the privacy officer; a 404 for everyone else.
+author, the author's supervisors and the privacy officer; a 404 for everyone else. The selector
+that loads the report audits the read (once, and only if the response shows it).
 """
 
 from __future__ import annotations
@@ -15,14 +16,7 @@ from django.urls import reverse
 
 from alliance.clients.selectors import client_record_for
 from alliance.disclosures.models import NARRATIVE_FIELDS, MandatedReport
-from alliance.disclosures.selectors import (
-    own_report_for_change,
-    report_detail,
-    report_for,
-    report_for_change,
-    report_list_for,
-    report_viewed,
-)
+from alliance.disclosures.selectors import report_detail, report_for, report_list_for
 from alliance.disclosures.services import (
     missing_for_signing,
     report_addendum_add,
@@ -153,19 +147,16 @@ def _edit_page(
 def edit(request: HttpRequest, draft_report_id: int) -> HttpResponse:
     """The author's draft. "Save and sign" checks every element first, next to its field."""
     actor = actor_of(request)
-    posted = request.method == "POST"
-    report = own_report_for_change(actor=actor, report_id=draft_report_id)
+    report = report_for(actor=actor, report_id=draft_report_id, own=True)
     if not report.is_draft:
         return redirect(_view_url(report))
-    if not posted:
-        report_viewed(actor=actor, report=report)
+    if request.method != "POST":
         form = ReportForm(initial=ReportForm.initial_for(report))
         contacts = ContactFormSet(initial=contact_initial(report), prefix="contacts")
         return _edit_page(request, report, form, contacts)
     form = ReportForm(request.POST)
     contacts = ContactFormSet(request.POST, prefix="contacts")
     if not (form.is_valid() and contacts.is_valid()):
-        report_viewed(actor=actor, report=report)
         return _edit_page(request, report, form, contacts, status=400)
     try:
         saved = report_save(
@@ -176,7 +167,6 @@ def edit(request: HttpRequest, draft_report_id: int) -> HttpResponse:
             version=form.cleaned_data["version"],
         )
     except StaleDraft as stale:
-        report_viewed(actor=actor, report=stale.current)
         data = request.POST.copy()
         data["version"] = str(stale.current.version)
         form = ReportForm(data)
@@ -188,7 +178,6 @@ def edit(request: HttpRequest, draft_report_id: int) -> HttpResponse:
         return redirect(_view_url(report))
     except ValidationError as error:
         add_service_errors(form, error)
-        report_viewed(actor=actor, report=report)
         return _edit_page(request, report, form, contacts, status=400)
     if "sign" in request.POST:
         missing = missing_for_signing(saved, list(saved.contacts.all()))
@@ -199,7 +188,6 @@ def edit(request: HttpRequest, draft_report_id: int) -> HttpResponse:
             form = ReportForm(data)
             form.is_valid()
             add_service_errors(form, ValidationError(missing))
-            report_viewed(actor=actor, report=saved)
             return _edit_page(request, saved, form, contacts, status=400)
         return redirect("web:mandated_report_sign", draft_report_id=saved.pk)
     return redirect(_edit_url(saved) + "?saved=1")
@@ -209,10 +197,9 @@ def edit(request: HttpRequest, draft_report_id: int) -> HttpResponse:
 def sign(request: HttpRequest, draft_report_id: int) -> HttpResponse:
     """Sign the report as shown, password again (SEC-08); then it is locked (SEC-31)."""
     actor = actor_of(request)
-    report = own_report_for_change(actor=actor, report_id=draft_report_id)
+    report = report_for(actor=actor, report_id=draft_report_id, own=True)
     if not report.is_draft:
         return redirect(_view_url(report))
-    report_viewed(actor=actor, report=report)
     attempt = attempt_sign(
         request,
         report,
@@ -238,10 +225,9 @@ def sign(request: HttpRequest, draft_report_id: int) -> HttpResponse:
 def addendum(request: HttpRequest, report_id: int) -> HttpResponse:
     """Add text to a signed report (its author or the author's supervisor), password again."""
     actor = actor_of(request)
-    report = report_for_change(actor=actor, report_id=report_id)
+    report = report_for(actor=actor, report_id=report_id)
     if not report.is_signed:
         return redirect(_view_url(report))
-    report_viewed(actor=actor, report=report)
     form = AddendumForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,8 +1,8 @@
 """The accounting of disclosures (SEC-29), authorizations and releasing a PN (SEC-17).
 
 Accounting entries are never edited or deleted: the entry's address answers GET and HEAD only
-(405 otherwise); a correction is a new entry made on its own page. Every view of the
-accounting is audited by its selector.
+(405 otherwise); a correction is a new entry made on its own page. Every read is audited by
+the selector that loads it (once, and only if the response shows it).
 """
 
 from __future__ import annotations
@@ -35,8 +35,6 @@ from alliance.disclosures.selectors import (
     client_by_mrn,
     default_period,
     disclosure_for,
-    disclosure_for_correction,
-    disclosure_viewed,
 )
 from alliance.notes.formats import displayed
 from alliance.notes.selectors import NoteNotFound, own_note_for
@@ -114,9 +112,7 @@ def entry(request: HttpRequest, disclosure_id: int) -> HttpResponse:
 def correct(request: HttpRequest, disclosure_id: int) -> HttpResponse:
     """Append a corrected entry; the entry corrected stays, marked (SEC-29)."""
     actor = actor_of(request)
-    row = disclosure_for_correction(actor=actor, disclosure_id=disclosure_id)
-    if request.method != "POST":
-        disclosure_viewed(actor=actor, row=row)
+    row = disclosure_for(actor=actor, disclosure_id=disclosure_id, correcting=True)
     initial = {
         "disclosed_at": row.disclosed_at,
         "recipient": row.recipient,
@@ -249,7 +245,7 @@ def psychotherapy_disclose(request: HttpRequest, client_id: int, pn_id: int) -> 
     PN-only authorization, or an exception code and reason. Allowed, the answer is the PDF."""
     actor = actor_of(request)
     posted = request.method == "POST"
-    note = own_note_for(actor=actor, client_id=client_id, note_id=pn_id, audit=not posted)
+    note = own_note_for(actor=actor, client_id=client_id, note_id=pn_id)
     if not note.is_psychotherapy:
         raise NoteNotFound
     valid: list[Authorization] = valid_psychotherapy_authorizations(client=note.client)

@@ -26,8 +26,6 @@ from alliance.notes.selectors import (
     latest_measures_for,
     note_detail,
     note_for,
-    note_for_change,
-    note_viewed,
     own_note_for,
     session_for,
     unsigned_notes_for,
@@ -154,7 +152,7 @@ def edit(request: HttpRequest, client_id: int, draft_id: int) -> HttpResponse:
         )
         return _edit_page(request, note, form, saved=request.GET.get("saved") == "1")
 
-    note = own_note_for(actor=actor, client_id=client_id, note_id=draft_id, audit=False)
+    note = own_note_for(actor=actor, client_id=client_id, note_id=draft_id)
     form = NoteContentForm(format_of(note.template), request.POST)
     plan_form = note_objectives_form(note, request.POST)  # alliance.plans
     if not note.is_draft or note.in_error:
@@ -164,7 +162,6 @@ def edit(request: HttpRequest, client_id: int, draft_id: int) -> HttpResponse:
     if not form.is_valid() or (plan_form is not None and not plan_form.is_valid()):
         if autosave:
             return JsonResponse({"errors": ["The page is out of date: reload it."]}, status=400)
-        note_viewed(actor=actor, note=note)
         return _edit_page(request, note, form, status=400, plan_form=plan_form)
     try:
         saved = note_save(
@@ -183,7 +180,6 @@ def edit(request: HttpRequest, client_id: int, draft_id: int) -> HttpResponse:
                 },
                 status=409,
             )
-        note_viewed(actor=actor, note=stale.current)
         # Keep what was typed, at the version now saved: saving again is then a deliberate
         # choice made after reading the other text (REL-04).
         data = request.POST.copy()
@@ -201,7 +197,6 @@ def edit(request: HttpRequest, client_id: int, draft_id: int) -> HttpResponse:
         if autosave:
             return JsonResponse({"errors": error.messages}, status=400)
         add_service_errors(form, error)
-        note_viewed(actor=actor, note=note)
         return _edit_page(request, note, form, status=400, plan_form=plan_form)
     if autosave:
         return JsonResponse({"version": saved.version, "saved_at": saved.updated_at.isoformat()})
@@ -214,8 +209,7 @@ def edit(request: HttpRequest, client_id: int, draft_id: int) -> HttpResponse:
 def sign(request: HttpRequest, client_id: int, draft_id: int) -> HttpResponse:
     """Sign the draft as shown, with the password again (SEC-08); then it is locked (REL-01)."""
     actor = actor_of(request)
-    posted = request.method == "POST"
-    note = own_note_for(actor=actor, client_id=client_id, note_id=draft_id, audit=not posted)
+    note = own_note_for(actor=actor, client_id=client_id, note_id=draft_id)
     if not note.is_draft or note.in_error:
         return redirect(_view_url(note))
     attempt = attempt_sign(
@@ -228,8 +222,6 @@ def sign(request: HttpRequest, client_id: int, draft_id: int) -> HttpResponse:
     if attempt.invalid:
         add_service_errors(attempt.form, attempt.invalid)
     note = attempt.document
-    if posted:
-        note_viewed(actor=actor, note=note)
     context = {
         **_note_context(note),
         "form": attempt.form,
@@ -276,7 +268,7 @@ def view(request: HttpRequest, client_id: int, note_id: int) -> HttpResponse:
 def cpt(request: HttpRequest, client_id: int, note_id: int) -> HttpResponse:
     """The author confirms the suggested CPT code or picks another."""
     actor = actor_of(request)
-    note = own_note_for(actor=actor, client_id=client_id, note_id=note_id, audit=False)
+    note = own_note_for(actor=actor, client_id=client_id, note_id=note_id)
     form = CptConfirmForm(note.cpt_suggested, request.POST)
     if form.is_valid():
         try:
@@ -285,7 +277,6 @@ def cpt(request: HttpRequest, client_id: int, note_id: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             return redirect(_view_url(note))
-    note_viewed(actor=actor, note=note)
     return _view_page(request, note, cpt_form=form, status=400)
 
 
@@ -294,8 +285,7 @@ def addendum(request: HttpRequest, client_id: int, note_id: int) -> HttpResponse
     """Add a signed addendum to a signed note (step-up, SEC-08)."""
     actor = actor_of(request)
     posted = request.method == "POST"
-    load = note_for_change if posted else note_for
-    note = load(
+    note = note_for(
         actor=actor, client_id=client_id, note_id=note_id, capability=Capability.CHART_WRITE
     )
     if not note.is_signed or note.in_error:
@@ -315,8 +305,6 @@ def addendum(request: HttpRequest, client_id: int, note_id: int) -> HttpResponse
             add_service_errors(form, error)
         else:
             return redirect(_view_url(note) + "#addenda-h")
-    if posted:
-        note_viewed(actor=actor, note=note)
     return render(
         request,
         "web/notes/addendum.html",
@@ -330,7 +318,7 @@ def entered_in_error(request: HttpRequest, client_id: int, note_id: int) -> Http
     """The author marks a note entered in error, with a reason; it is never deleted (REL-02)."""
     actor = actor_of(request)
     posted = request.method == "POST"
-    note = own_note_for(actor=actor, client_id=client_id, note_id=note_id, audit=not posted)
+    note = own_note_for(actor=actor, client_id=client_id, note_id=note_id)
     if note.in_error:
         return redirect(_view_url(note))
     form = EnteredInErrorForm(request.POST or None)
@@ -348,8 +336,6 @@ def entered_in_error(request: HttpRequest, client_id: int, note_id: int) -> Http
             add_service_errors(form, error)
         else:
             return redirect(_view_url(note))
-    if posted:
-        note_viewed(actor=actor, note=note)
     return render(
         request,
         "web/notes/entered_in_error.html",

@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from alliance.plans.nodes import KINDS, kind_of, node_add, node_change, node_in, node_remove
-from alliance.plans.selectors import draft_choices_for, plan_page, plan_viewed
+from alliance.plans.selectors import draft_choices_for, plan_page
 from alliance.plans.services import plan_save
 from alliance.records.errors import DocumentLocked, StaleDraft
 from alliance.staff.capabilities import Capability
@@ -50,8 +50,6 @@ def plan_strengths(request: HttpRequest, client_id: int, treatment_plan_id: int)
             return redirect(plan_url(plan))
         else:
             return redirect(plan_url(plan))
-    if posted:
-        plan_viewed(actor=actor, plan=plan)
     context = {"plan": plan, "client": plan.client, "form": form, "conflict": conflict}
     if conflict is not None:
         context["differences"] = [("Strengths", conflict.strengths, request.POST["strengths"])]
@@ -142,8 +140,6 @@ def node(
             add_service_errors(form, error)
         else:
             return redirect(plan_url(plan, f"{kind.name}-{saved.pk}"))
-    if posted:
-        plan_viewed(actor=actor, plan=plan)
     context: dict[str, Any] = {
         "plan": plan,
         "client": plan.client,
@@ -188,8 +184,6 @@ def node_delete(
             return redirect(plan_url(plan))
         else:
             return redirect(plan_url(plan))
-    if posted:
-        plan_viewed(actor=actor, plan=plan)
     return render(
         request,
         "web/plans/remove.html",

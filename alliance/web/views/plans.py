@@ -25,7 +25,6 @@ from alliance.plans.selectors import (
     plan_for,
     plan_page,
     plan_printed,
-    plan_viewed,
     plans_for_client,
 )
 from alliance.plans.services import (
@@ -73,9 +72,8 @@ def with_version(request: HttpRequest, version: int) -> Any:
 def plan_for_change(
     request: HttpRequest, client_id: int, plan_id: int
 ) -> tuple[User, bool, TreatmentPlan]:
-    """The actor, whether this is a POST, and the plan to write to (404 outside the policy).
-    A GET is audited as a read; a POST is recorded by the service, or by ``plan_viewed``
-    when the page is shown again."""
+    """The actor, whether this is a POST, and the plan to write to (404 outside the policy;
+    its read audited by the selector, written only if the page is shown)."""
     actor = actor_of(request)
     posted = request.method == "POST"
     plan = plan_for(
@@ -83,7 +81,6 @@ def plan_for_change(
         client_id=client_id,
         plan_id=plan_id,
         capability=Capability.CHART_WRITE,
-        audit=not posted,
     )
     return actor, posted, plan
 
@@ -174,8 +171,6 @@ def activate(request: HttpRequest, client_id: int, treatment_plan_id: int) -> Ht
             add_service_errors(form, error)
         else:
             return redirect(plan_url(active))
-    if posted:
-        plan_viewed(actor=actor, plan=plan)
     context = {**_page_context(plan), "form": form, "changed": changed}
     return render(
         request, "web/plans/activate.html", context, status=409 if changed else form_status(form)
@@ -192,7 +187,6 @@ def revise(request: HttpRequest, client_id: int, treatment_plan_id: int) -> Http
             draft = plan_revise(actor=actor, plan=plan)
         except ValidationError as error:
             error_message = " ".join(error.messages)
-            plan_viewed(actor=actor, plan=plan)
         else:
             return redirect(plan_url(draft))
     return render(
@@ -223,8 +217,6 @@ def close(request: HttpRequest, client_id: int, treatment_plan_id: int) -> HttpR
             add_service_errors(form, error)
         else:
             return redirect(plan_url(plan))
-    if posted:
-        plan_viewed(actor=actor, plan=plan)
     return render(
         request,
         "web/plans/close.html",
@@ -237,14 +229,13 @@ def close(request: HttpRequest, client_id: int, treatment_plan_id: int) -> HttpR
 def print_pdf(request: HttpRequest, client_id: int, treatment_plan_id: int) -> HttpResponse:
     """The plan as a PDF to hand to the client; the print is audited as an export (SEC-23)."""
     actor = actor_of(request)
-    plan = plan_for(actor=actor, client_id=client_id, plan_id=treatment_plan_id, audit=False)
+    plan = plan_for(actor=actor, client_id=client_id, plan_id=treatment_plan_id)
     context = _page_context(plan)
     try:
         pdf = render_pdf(
             "web/plans/print.html", context, request=request, stylesheet="web/plans/print.css"
         )
     except PdfUnavailable as error:
-        plan_viewed(actor=actor, plan=plan)
         return render(
             request, "web/plans/print_unavailable.html", {**context, "error": error}, status=503
         )

@@ -32,7 +32,6 @@ from alliance.safety.selectors import (
     alert_of_client,
     assessment_detail,
     assessment_for,
-    assessment_viewed,
     flag_for_review,
     flags_page_for,
 )
@@ -61,14 +60,14 @@ def _sections(assessment: RiskAssessment) -> list[tuple[str, str]]:
 def _for_write(
     request: HttpRequest, client_id: int, assessment_id: int, own: bool = False
 ) -> RiskAssessment:
-    """The assessment a page may write to; a GET is audited as a read, a POST by its service."""
+    """The assessment a page may write to (its read audited by the selector: written when the
+    page shows it, not when a POST succeeds and redirects)."""
     return assessment_for(
         actor=actor_of(request),
         client_id=client_id,
         assessment_id=assessment_id,
         capability=Capability.CHART_WRITE,
         own=own,
-        audit=request.method != "POST",
     )
 
 
@@ -151,8 +150,6 @@ def edit(request: HttpRequest, client_id: int, risk_draft_id: int) -> HttpRespon
             if "sign" in request.POST:
                 return redirect("web:risk_sign", client_id=saved.client_id, risk_draft_id=saved.pk)
             return redirect(reverse("web:risk_edit", args=[saved.client_id, saved.pk]) + "?saved=1")
-    if posted:
-        assessment_viewed(actor=actor, assessment=assessment)
     context = {
         "client": assessment.client,
         "assessment": assessment,
@@ -171,7 +168,6 @@ def edit(request: HttpRequest, client_id: int, risk_draft_id: int) -> HttpRespon
 def sign(request: HttpRequest, client_id: int, risk_draft_id: int) -> HttpResponse:
     """Sign as shown, password again (SEC-08): locks it and sets the risk flags."""
     actor = actor_of(request)
-    posted = request.method == "POST"
     assessment = _for_write(request, client_id, risk_draft_id, own=True)
     if not assessment.is_draft or assessment.in_error:
         return redirect(_view_url(assessment))
@@ -185,8 +181,6 @@ def sign(request: HttpRequest, client_id: int, risk_draft_id: int) -> HttpRespon
     if attempt.invalid:
         add_service_errors(attempt.form, attempt.invalid)
     assessment = attempt.document
-    if posted:
-        assessment_viewed(actor=actor, assessment=assessment)
     context = {
         "client": assessment.client,
         "assessment": assessment,
@@ -236,8 +230,6 @@ def addendum(request: HttpRequest, client_id: int, assessment_id: int) -> HttpRe
             add_service_errors(form, error)
         else:
             return redirect(_view_url(assessment) + "#addenda-h")
-    if posted:
-        assessment_viewed(actor=actor, assessment=assessment)
     context = {
         "client": assessment.client,
         "assessment": assessment,
@@ -271,8 +263,6 @@ def entered_in_error(request: HttpRequest, client_id: int, assessment_id: int) -
             add_service_errors(form, error)
         else:
             return redirect(_view_url(assessment))
-    if posted:
-        assessment_viewed(actor=actor, assessment=assessment)
     context = {
         "client": assessment.client,
         "assessment": assessment,

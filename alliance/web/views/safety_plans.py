@@ -83,7 +83,6 @@ def edit(request: HttpRequest, client_id: int) -> HttpResponse:
         actor=actor,
         client_id=client_id,
         capability=Capability.SAFETY_PLAN_EDIT,
-        audit=not posted,
     )
     draft, base = page.draft, page.draft or page.current
     initial = SafetyPlanForm.initial_from(
@@ -137,7 +136,6 @@ def sign(request: HttpRequest, client_id: int, plan_draft_id: int) -> HttpRespon
         client_id=client_id,
         version_id=plan_draft_id,
         capability=Capability.SAFETY_PLAN_EDIT,
-        audit=True,
     )
     client = version.plan.client
     if not version.is_draft:
@@ -219,9 +217,7 @@ def pdf(request: HttpRequest, client_id: int, version_id: int) -> HttpResponse:
 def link_create(request: HttpRequest, client_id: int) -> HttpResponse:
     """A read-only link for the client's phone; the address is shown once, on the plan page."""
     actor = actor_of(request)
-    page = plan_page_for(
-        actor=actor, client_id=client_id, capability=Capability.SAFETY_PLAN_EDIT, audit=False
-    )
+    page = plan_page_for(actor=actor, client_id=client_id, capability=Capability.SAFETY_PLAN_EDIT)
     try:
         _link, token = plan_link_create(actor=actor, client=page.client)
     except ValidationError as error:
@@ -244,9 +240,7 @@ def link_create(request: HttpRequest, client_id: int) -> HttpResponse:
 @require_POST
 def link_revoke(request: HttpRequest, client_id: int, link_id: int) -> HttpResponse:
     actor = actor_of(request)
-    page = plan_page_for(
-        actor=actor, client_id=client_id, capability=Capability.SAFETY_PLAN_EDIT, audit=False
-    )
+    page = plan_page_for(actor=actor, client_id=client_id, capability=Capability.SAFETY_PLAN_EDIT)
     plan_link_revoke(actor=actor, client=page.client, link_id=link_id)
     return redirect(_plan_url(page.client.pk) + "#links-h")
 
