@@ -33,17 +33,18 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from alliance.access.models import AccessRestriction, BreakGlassGrant, CareTeamMember
+from alliance.access.models import BreakGlassGrant, CareTeamMember
 from alliance.clients.models import Client
-from alliance.core.prepared import Prepared
 from alliance.disclosures.models import Disclosure, DisclosureSource, MandatedReport
 from alliance.staff.capabilities import CLINICAL_CAPABILITIES, Capability
-from alliance.staff.models import SupervisionLink, User
+from alliance.staff.models import User
 
 # Capabilities that touch only registry data (names, contacts, episodes, scheduling). Holders of
 # REGISTRY_WIDE use them on every client; everything else needs a care relationship.
@@ -133,14 +134,31 @@ def require_capability(actor: User, capability: Capability) -> None:
         raise AccessDenied(capability)
 
 
-_supervisees: Prepared[int] = Prepared(
-    "policy.supervisees",
-    lambda actor_id, today: (
-        SupervisionLink.objects.filter(SupervisionLink.active_q(today), supervisor_id=actor_id)
-        .order_by()
-        .values_list("supervisee_id", flat=True)
-    ),
+# Three reads every request makes, written out in SQL (each is one table and one index); the
+# querysets they stand for are in ``tests/access/test_policy_sql.py``, which compares the two.
+SUPERVISEES_SQL = (
+    "SELECT supervisee_id FROM staff_supervisionlink WHERE supervisor_id = %s"
+    " AND start_on <= %s AND (end_on IS NULL OR end_on > %s)"
 )
+LIVE_GRANTS_SQL = (
+    "SELECT client_id FROM access_breakglassgrant WHERE actor_id = %s"
+    " AND granted_at <= %s AND expires_at > %s"
+)
+RESTRICTIONS_SQL = (
+    "SELECT client_id FROM access_accessrestriction WHERE staff_id = %s AND lifted_at IS NULL"
+)
+
+
+def _ids(sql: str, params: list[Any]) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _supervisees(actor_id: int, today: date) -> list[int]:
+    """``SupervisionLink.active_q(today)`` links of the supervisor ``actor_id``."""
+    day = connection.ops.adapt_datefield_value(today)
+    return _ids(SUPERVISEES_SQL, [actor_id, day, day])
 
 
 def supervisee_ids(actor: User, today: date) -> list[int]:
@@ -161,22 +179,15 @@ def _kept(key: tuple[object, ...], compute: Callable[[], list[int]]) -> list[int
     return kept[key]  # type: ignore[return-value]
 
 
-_live_grants: Prepared[int] = Prepared(
-    "policy.live_grants",
-    lambda actor_id, now: (
-        BreakGlassGrant.objects.filter(actor_id=actor_id, granted_at__lte=now, expires_at__gt=now)
-        .order_by()
-        .values_list("client_id", flat=True)
-    ),
-)
-_restrictions: Prepared[int] = Prepared(
-    "policy.restrictions",
-    lambda actor_id: (
-        AccessRestriction.objects.filter(staff_id=actor_id, lifted_at__isnull=True)
-        .order_by()
-        .values_list("client_id", flat=True)
-    ),
-)
+def _live_grants(actor_id: int, now: datetime) -> list[int]:
+    """Clients of the actor's grants that began and have not expired at ``now``."""
+    moment = connection.ops.adapt_datetimefield_value(now)
+    return _ids(LIVE_GRANTS_SQL, [actor_id, moment, moment])
+
+
+def _restrictions(actor_id: int) -> list[int]:
+    """Clients of the restrictions naming the actor that are not lifted."""
+    return _ids(RESTRICTIONS_SQL, [actor_id])
 
 
 def live_grant_client_ids(*, actor: User, now: datetime) -> list[int]:
@@ -197,7 +208,7 @@ def _visible(
     restricted_client_ids: tuple[int, ...],
     registry_wide: bool,
 ) -> QuerySet[Client]:
-    """The rule, written once, as a queryset of plain values (so it can be prepared).
+    """The rule, written once, as a queryset built from plain values.
 
     A care relationship is one set of client ids (a UNION) rather than a test per client row:
     the planner then starts from the few related clients instead of scanning the registry.
@@ -265,18 +276,18 @@ def clients_visible_to(*, actor: User, capability: Capability) -> QuerySet[Clien
 
 
 def visibility_values(*, actor: User, capability: Capability) -> tuple[object, ...] | None:
-    """The rule's values for ``actor`` using ``capability`` now, for a prepared query built on
+    """The rule's values for ``actor`` using ``capability`` now, for a query built on
     ``visible_clients``; None when they may not use it on any record.
 
     ``visible_clients(*visibility_values(...))`` is ``clients_visible_to(...)``: the rule is
-    the same function, only its values are computed apart so that the SQL can be kept.
+    the same function, only its values are computed apart.
     """
     if not _may_use(actor, capability):
         return None
     return _rule_values(actor, capability)
 
 
-# The rule as a builder for ``core.prepared`` (see ``visibility_values``).
+# The rule as a function of its values (see ``visibility_values``).
 visible_clients = _visible
 
 
@@ -286,12 +297,10 @@ def clients_not_denied(*, actor: User) -> QuerySet[Client]:
     return Client.objects.exclude(_deny_q(actor))
 
 
-# One client under the rule: the same queryset narrowed to one id, compiled once per process.
+# One client under the rule: the same queryset narrowed to one id.
 # No ORDER BY for one row by its key (``first()`` would sort by the client's name).
-_one_visible: Prepared[Client] = Prepared(
-    "policy.one_visible_client",
-    lambda client_id, *values: _visible(*values).filter(pk=client_id).order_by(),
-)
+def _one_visible(client_id: int, *values: Any) -> list[Client]:
+    return list(_visible(*values).filter(pk=client_id).order_by())
 
 
 def visible_client_or_none(

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from alliance.access.models import AccessRestriction, BreakGlassGrant
+from alliance.access.models import AccessRestriction, BreakGlassGrant, CareTeamMember
 from alliance.access.policy import (
     clients_visible_to,
     live_grant_client_ids,
@@ -17,6 +17,7 @@ from alliance.access.policy import (
 )
 from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.services import audit_record
+from alliance.clients.models import Client
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
 
@@ -117,3 +118,16 @@ def break_glass_pending_count(*, actor: User) -> int:
     """How many emergency accesses wait for review (shown in the privacy officer's menu)."""
     require_capability(actor, Capability.AUDIT_REVIEW)
     return BreakGlassGrant.objects.filter(reviewed_at__isnull=True).count()
+
+
+def care_team_of(*, client: Client) -> list[CareTeamMember]:
+    """Every place on the care team of a client already opened through the policy, newest
+    first (the care-team page shows current and past members)."""
+    return list(
+        CareTeamMember.objects.filter(client=client).select_related("staff").order_by("-start_on")
+    )
+
+
+def care_team_member_of(*, client: Client, member_id: int) -> CareTeamMember | None:
+    """One place on that client's care team, or None: never another client's (SEC-11)."""
+    return CareTeamMember.objects.filter(pk=member_id, client=client).first()

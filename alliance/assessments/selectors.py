@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime, tzinfo
 from typing import Any, NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -23,7 +23,6 @@ from alliance.assessments.models import (
 from alliance.audit.actions import AuditAction
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client
-from alliance.core.prepared import Prepared
 from alliance.core.presence import UNKNOWN, Part, Presence
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
@@ -131,32 +130,46 @@ def _series(code: str, rows: list[Point], chart_id: str, tz: tzinfo) -> Instrume
 ADMINISTRATIONS = Part(
     "assessments.administrations",
     lambda client_id: Administration.objects.filter(client_id=client_id),
+    "SELECT COUNT(*) FROM assessments_administration WHERE client_id = %s",
 )
 OPEN_ALERTS = Part(
     "assessments.open_alerts",
     lambda client_id: CriticalAlert.objects.filter(
         client_id=client_id, acknowledged_at__isnull=True
     ),
+    "SELECT COUNT(*) FROM assessments_criticalalert WHERE client_id = %s"
+    " AND acknowledged_at IS NULL",
 )
 ALERTS = Part(
-    "assessments.alerts", lambda client_id: CriticalAlert.objects.filter(client_id=client_id)
+    "assessments.alerts",
+    lambda client_id: CriticalAlert.objects.filter(client_id=client_id),
+    "SELECT COUNT(*) FROM assessments_criticalalert WHERE client_id = %s",
 )
 CHART_PARTS = (ADMINISTRATIONS, OPEN_ALERTS)
 
 
-# Compiled once per process (``core.prepared``): the chart asks for them on every visit.
-_score_points: Prepared[tuple[str, int, datetime, float | None, str]] = Prepared(
-    "assessments.score_points",
-    lambda client_id: (
-        Administration.objects.filter(client_id=client_id)
-        .order_by("instrument", "completed_at", "id")
-        .values_list("instrument", "id", "completed_at", "total", "severity")
-    ),
+# Every administration of a chart's client, written out in SQL (the index on client,
+# instrument and date gives them in order); ``tests/assessments/test_score_points_sql.py``
+# compares it with the queryset it stands for.
+SCORE_POINTS_SQL = (
+    "SELECT instrument, id, completed_at, total, severity FROM assessments_administration"
+    " WHERE client_id = %s ORDER BY instrument, completed_at, id"
 )
-_shown_rows: Prepared[Administration] = Prepared(
-    "assessments.shown_rows",
-    lambda ids: Administration.objects.filter(pk__in=ids).only(*SHOWN_COLUMNS),
-)
+
+
+def _score_points(client_id: int) -> list[tuple[str, int, datetime, float | None, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(SCORE_POINTS_SQL, [client_id])
+        rows = cursor.fetchall()
+    # SQLite gives the stored UTC time without its zone; PostgreSQL gives it aware.
+    return [
+        (instrument, pk, at if at.tzinfo else at.replace(tzinfo=UTC), total, severity)
+        for instrument, pk, at, total, severity in rows
+    ]
+
+
+def _shown_rows(ids: tuple[int, ...]) -> list[Administration]:
+    return list(Administration.objects.filter(pk__in=ids).only(*SHOWN_COLUMNS))
 
 
 def measures_for(*, client: Client, presence: Presence = UNKNOWN) -> list[InstrumentSeries]:
@@ -190,12 +203,12 @@ def score_history(series: list[InstrumentSeries]) -> dict[str, list[tuple[dateti
     return {s.code: [(p.completed_at, p.total) for p in s.points] for s in series}
 
 
-_open_alerts: Prepared[CriticalAlert] = Prepared(
-    "assessments.open_alerts",
-    lambda client_id: CriticalAlert.objects.filter(
-        client_id=client_id, acknowledged_at__isnull=True
-    ).order_by("raised_at"),
-)
+def _open_alerts(client_id: int) -> list[CriticalAlert]:
+    return list(
+        CriticalAlert.objects.filter(client_id=client_id, acknowledged_at__isnull=True).order_by(
+            "raised_at"
+        )
+    )
 
 
 def open_alerts_for_client(*, client: Client, presence: Presence = UNKNOWN) -> list[CriticalAlert]:

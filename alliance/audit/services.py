@@ -21,7 +21,6 @@ from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose, Audi
 from alliance.audit.chain import row_hash
 from alliance.audit.context import source_address
 from alliance.audit.models import GENESIS_HASH, AuditEvent
-from alliance.core.prepared import Prepared
 
 # Arbitrary constant naming the audit chain's advisory lock on PostgreSQL.
 AUDIT_CHAIN_LOCK_ID = 7_115_001
@@ -34,10 +33,15 @@ def _lock_chain() -> None:
 
 
 # The newest event, which each new one links to: read on every audited request.
-_chain_head: Prepared[tuple[int, str]] = Prepared(
-    "audit.chain_head",
-    lambda: AuditEvent.objects.order_by("-seq").values_list("seq", "hash")[:1],
-)
+# Read on every audited request, written out in SQL (the newest row of the sequence's index);
+# ``tests/audit/test_chain_head_sql.py`` compares it with the queryset it stands for.
+CHAIN_HEAD_SQL = "SELECT seq, hash FROM audit_auditevent ORDER BY seq DESC LIMIT 1"
+
+
+def _chain_head() -> list[tuple[int, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(CHAIN_HEAD_SQL)
+        return [(int(seq), str(hash_)) for seq, hash_ in cursor.fetchall()]
 
 
 READ_ACTIONS = frozenset({AuditAction.RECORD_VIEW, AuditAction.CHART_VIEW})

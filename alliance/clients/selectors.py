@@ -27,7 +27,6 @@ from alliance.access.policy import (
 from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.services import audit_record, audit_refused
 from alliance.clients.models import Client, Contact, Episode
-from alliance.core.prepared import Prepared
 from alliance.core.text import fold
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
@@ -38,14 +37,14 @@ ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
-# The programs a list of clients shows: the open episodes of the listed clients, one prepared
-# query for the page (a prefetch would compile its query on every request).
-_open_episodes_of: Prepared[Episode] = Prepared(
-    "clients.open_episodes",
-    lambda client_ids: Episode.objects.filter(
-        client_id__in=client_ids, discharge_date__isnull=True
-    ).select_related("program"),
-)
+# The programs a list of clients shows: the open episodes of the listed clients, one query for
+# the page.
+def _open_episodes_of(client_ids: tuple[int, ...]) -> list[Episode]:
+    return list(
+        Episode.objects.filter(
+            client_id__in=client_ids, discharge_date__isnull=True
+        ).select_related("program")
+    )
 
 
 def _with_open_episodes(clients: list[Client]) -> list[Client]:
@@ -108,8 +107,8 @@ def _search_rows(
     return found[: SEARCH_LIMIT + 1]
 
 
-# Compiled once per shape (kind of search, number of words, the actor's kind of rule).
-_search: Prepared[Client] = Prepared("clients.search", _search_rows)
+def _search(born: date | None, mrn: str | None, words: tuple[str, ...], *rule: Any) -> list[Client]:
+    return list(_search_rows(born, mrn, words, *rule))
 
 
 def client_search(*, actor: User, query: str) -> SearchResult:
@@ -122,8 +121,7 @@ def client_search(*, actor: User, query: str) -> SearchResult:
     born = parse_date(text)
     digits = text.replace("-", "")
     mrn = digits if not born and MRN_PATTERN.match(digits) else None
-    # Each number of words is a prepared shape of its own; the form keeps a query to 100
-    # characters, and a repeated word asks nothing new.
+    # The form keeps a query to 100 characters, and a repeated word asks nothing new.
     words = () if born or mrn else tuple(dict.fromkeys(fold(text).split()))
     if not (born or mrn or words):
         return SearchResult([], False)
@@ -196,27 +194,25 @@ class Chart:
         return [e.program.name for e in self.episodes if e.is_open]
 
 
-# The chart header's reads, compiled once per process (every chart opens with them).
-_current_team: Prepared[CareTeamMember] = Prepared(
-    "clients.current_team",
-    lambda client_id, today: (
+# The chart header's reads (every chart opens with them).
+def _current_team(client_id: int, today: date) -> list[CareTeamMember]:
+    return list(
         CareTeamMember.objects.filter(CareTeamMember.active_q(today), client_id=client_id)
         .select_related("staff")
         .order_by("role", "staff__last_name")
-    ),
-)
-_active_contacts: Prepared[Contact] = Prepared(
-    "clients.active_contacts",
-    lambda client_id: Contact.objects.filter(client_id=client_id, active=True),
-)
-_episodes: Prepared[Episode] = Prepared(
-    "clients.episodes",
-    lambda client_id: (
+    )
+
+
+def _active_contacts(client_id: int) -> list[Contact]:
+    return list(Contact.objects.filter(client_id=client_id, active=True))
+
+
+def _episodes(client_id: int) -> list[Episode]:
+    return list(
         Episode.objects.filter(client_id=client_id)
         .select_related("program")
         .order_by("-referral_date")
-    ),
-)
+    )
 
 
 def _client_or_refused(
@@ -276,3 +272,19 @@ def client_record_for(*, actor: User, client_id: object, capability: Capability)
         detail={"capability": str(capability)},
     )
     return client
+
+
+def contact_of(*, client: Client, contact_id: int) -> Contact | None:
+    """One contact of a client already opened through the policy, or None: never another
+    client's (SEC-11)."""
+    return Contact.objects.filter(pk=contact_id, client=client).first()
+
+
+def episode_of(*, client: Client, episode_id: int) -> Episode | None:
+    """One episode of care of a client already opened through the policy, or None."""
+    return Episode.objects.filter(pk=episode_id, client=client).first()
+
+
+def client_exists(client_id: int) -> bool:
+    """Whether a client with this id exists (a refused request names it only if it does)."""
+    return Client.objects.filter(pk=client_id).exists()

@@ -45,7 +45,7 @@ class AllianceAdminSite(AdminSite):
         self, request: HttpRequest, extra_context: Any = None
     ) -> HttpResponse:
         """Sign out as everywhere else: audited, session flushed, browser told to clear."""
-        from alliance.web.views.auth import logout_view
+        from alliance.web.auth.views import logout_view
 
         return logout_view(request)
 

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from alliance.web.views.errors import handler_404, handler_500
+from alliance.web.errors import handler_404, handler_500
 
 urlpatterns = [
     path("config/", admin.site.urls),

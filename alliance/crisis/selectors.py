@@ -166,13 +166,17 @@ class ChartCrisis:
 OPEN_EPISODES = Part(
     "crisis.open_episodes",
     lambda client_id: CrisisEpisode.objects.filter(client_id=client_id, status=EpisodeStatus.OPEN),
+    "SELECT COUNT(*) FROM crisis_crisisepisode WHERE client_id = %s AND status = 'open'",
 )
 OPEN_TASKS = Part(
     "crisis.open_tasks",
     lambda client_id: FollowUpTask.objects.filter(client_id=client_id, status=TaskStatus.OPEN),
+    "SELECT COUNT(*) FROM crisis_followuptask WHERE client_id = %s AND status = 'open'",
 )
 EPISODES = Part(
-    "crisis.episodes", lambda client_id: CrisisEpisode.objects.filter(client_id=client_id)
+    "crisis.episodes",
+    lambda client_id: CrisisEpisode.objects.filter(client_id=client_id),
+    "SELECT COUNT(*) FROM crisis_crisisepisode WHERE client_id = %s",
 )
 CHART_PARTS = (OPEN_EPISODES, OPEN_TASKS)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from alliance.access.policy import clients_visible_to, supervisee_ids
@@ -59,7 +59,11 @@ def _ordered(rows: list[Diagnosis]) -> ChartProblems:
 
 
 # The chart asks whether the record has any before reading them (``core.presence``).
-DIAGNOSES = Part("diagnoses", lambda client_id: Diagnosis.objects.filter(client_id=client_id))
+DIAGNOSES = Part(
+    "diagnoses",
+    lambda client_id: Diagnosis.objects.filter(client_id=client_id),
+    "SELECT COUNT(*) FROM diagnoses_diagnosis WHERE client_id = %s",
+)
 CHART_PARTS = (DIAGNOSES,)
 
 
@@ -139,3 +143,8 @@ def cosign_queue_for(*, actor: User) -> list[Diagnosis]:
 def icd10_search(query: str, limit: int = 20) -> list[icd10.Code]:
     """Billable ICD-10-CM codes by code prefix or words (case and accents folded)."""
     return icd10.search(query, limit=limit)
+
+
+def diagnoses_among(ids: list[int]) -> QuerySet[Diagnosis]:
+    """These diagnoses (already read through the policy) as a queryset, for a form's choices."""
+    return Diagnosis.objects.filter(pk__in=ids)

@@ -70,7 +70,9 @@ def reports_visible_to(*, actor: User) -> QuerySet[MandatedReport]:
 # The chart asks whether the record has any before reading them (``core.presence``); who may
 # see them is decided after, by ``restricted_record_q``.
 REPORTS = Part(
-    "disclosures.reports", lambda client_id: MandatedReport.objects.filter(client_id=client_id)
+    "disclosures.reports",
+    lambda client_id: MandatedReport.objects.filter(client_id=client_id),
+    "SELECT COUNT(*) FROM disclosures_mandatedreport WHERE client_id = %s",
 )
 CHART_PARTS = (REPORTS,)
 

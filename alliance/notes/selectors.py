@@ -31,7 +31,6 @@ from alliance.audit.actions import AuditAction, AuditPurpose, AuditSeverity
 from alliance.audit.reads import read_record
 from alliance.audit.services import audit_record, audit_refused
 from alliance.clients.models import Client
-from alliance.core.prepared import Prepared, Shape
 from alliance.core.presence import UNKNOWN, Part, Presence
 from alliance.notes.formats import summary
 from alliance.notes.models import (
@@ -219,10 +218,17 @@ def _decorate(note: Note, actor: User) -> Note:
 
 
 # The chart asks whether the record has any before reading them (``core.presence``).
-SESSIONS = Part("notes.sessions", lambda client_id: Encounter.objects.filter(client_id=client_id))
+SESSIONS = Part(
+    "notes.sessions",
+    lambda client_id: Encounter.objects.filter(client_id=client_id),
+    "SELECT COUNT(*) FROM notes_encounter WHERE client_id = %s",
+)
 NOTES_WITHOUT_SESSION = Part(
     "notes.without_session",
     lambda client_id: Note.objects.filter(client_id=client_id, encounter__isnull=True),
+    # ``Note.objects`` never counts a psychotherapy note (SEC-16)
+    "SELECT COUNT(*) FROM notes_note WHERE client_id = %s AND encounter_id IS NULL"
+    " AND template <> 'psychotherapy'",
 )
 CHART_PARTS = (SESSIONS, NOTES_WITHOUT_SESSION)
 
@@ -249,23 +255,23 @@ def _timeline_rows(client_id: int, sessions_only: bool) -> QuerySet[Any]:
     )
 
 
-# The chart's timeline reads, compiled once per process (a page's OFFSET is its own shape).
-_timeline_page: Prepared[Any] = Prepared(
-    "notes.timeline_page",
-    lambda client_id, sessions_only, offset: _timeline_rows(client_id, sessions_only)[
-        offset : offset + TIMELINE_PAGE_SIZE
-    ],
-)
-_encounters: Prepared[Encounter] = Prepared(
-    "notes.timeline_encounters",
-    lambda ids: Encounter.objects.filter(pk__in=ids).select_related("clinician"),
-)
-_page_notes: Prepared[Note] = Prepared(
-    "notes.timeline_notes",
-    lambda client_id, encounter_ids, note_ids: _record_notes().filter(
-        Q(encounter_id__in=encounter_ids) | Q(pk__in=note_ids), client_id=client_id
-    ),
-)
+# The chart's timeline reads.
+def _timeline_page(client_id: int, sessions_only: bool, offset: int) -> list[Any]:
+    return list(_timeline_rows(client_id, sessions_only)[offset : offset + TIMELINE_PAGE_SIZE])
+
+
+def _encounters(ids: tuple[int, ...]) -> list[Encounter]:
+    return list(Encounter.objects.filter(pk__in=ids).select_related("clinician"))
+
+
+def _page_notes(
+    client_id: int, encounter_ids: tuple[int, ...], note_ids: tuple[int, ...]
+) -> list[Note]:
+    return list(
+        _record_notes().filter(
+            Q(encounter_id__in=encounter_ids) | Q(pk__in=note_ids), client_id=client_id
+        )
+    )
 
 
 def timeline_for_chart(
@@ -294,12 +300,12 @@ def timeline_for_chart(
         found = list(current.object_list)
         number, total, num_pages = current.number, paginator.count, paginator.num_pages
     else:
-        # The chart counted the rows: page through them with SQL compiled once per page.
+        # The chart counted the rows: no COUNT query of the paginator's own.
         paginator = Paginator(range(sessions_count + loose_count), TIMELINE_PAGE_SIZE)
         current = paginator.get_page(page)
         number, total, num_pages = current.number, paginator.count, paginator.num_pages
         offset = (number - 1) * TIMELINE_PAGE_SIZE
-        found = _timeline_page(client.pk, sessions_only, Shape(offset)) if total else []
+        found = _timeline_page(client.pk, sessions_only, offset) if total else []
     if not total:
         return TimelinePage([], 1, 1, 0)
     if sessions_only:

@@ -20,7 +20,6 @@ from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.reads import read_record
 from alliance.audit.services import audit_record, audit_refused
 from alliance.clients.models import Client, Episode
-from alliance.core.prepared import Prepared
 from alliance.core.presence import UNKNOWN, Part, Presence
 from alliance.diagnoses.models import CURRENT_STATUSES, Diagnosis
 from alliance.plans.addressed import Rating, addressed_in
@@ -165,20 +164,20 @@ CURRENT_PLANS = Part(
     lambda client_id: TreatmentPlan.objects.filter(
         client_id=client_id, status__in=[PlanStatus.ACTIVE, PlanStatus.DRAFT]
     ),
+    "SELECT COUNT(*) FROM plans_treatmentplan WHERE client_id = %s"
+    " AND status IN ('active', 'draft')",
 )
 CHART_PARTS = (CURRENT_PLANS,)
 
 
-_current_plans: Prepared[TreatmentPlan] = Prepared(
-    "plans.current_plans",
-    lambda client_id: (
+def _current_plans(client_id: int) -> list[TreatmentPlan]:
+    return list(
         TreatmentPlan.objects.filter(
             client_id=client_id, status__in=[PlanStatus.ACTIVE, PlanStatus.DRAFT]
         )
         .select_related("episode__program")
         .order_by("episode_id", "-number")
-    ),
-)
+    )
 
 
 def chart_plan_for(

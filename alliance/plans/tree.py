@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
-from alliance.core.prepared import Prepared
 from alliance.plans.models import Goal, Intervention, Objective, Problem, TreatmentPlan
 from alliance.plans.progress import ObjectiveProgress, ScoreHistory, progress_for
 from alliance.records.canonical import canonical_day, canonical_time
@@ -143,14 +142,12 @@ class ChartObjective:
     progress: ObjectiveProgress | None
 
 
-_objective_rows: Prepared[tuple[Any, ...]] = Prepared(
-    "plans.objective_rows",
-    lambda plan_id: (
+def _objective_rows(plan_id: int) -> list[tuple[Any, ...]]:
+    return list(
         Objective.objects.filter(plan_id=plan_id)
         .order_by("goal__problem__position", "goal__position", "position", "id")
         .values_list(*OBJECTIVE_SUMMARY)
-    ),
-)
+    )
 
 
 def load_objectives(

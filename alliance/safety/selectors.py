@@ -321,12 +321,20 @@ class SafetyChart:
 
 # The parts of a record the chart asks about before reading them (``core.presence``).
 ASSESSMENTS = Part(
-    "safety.assessments", lambda client_id: RiskAssessment.objects.filter(client_id=client_id)
+    "safety.assessments",
+    lambda client_id: RiskAssessment.objects.filter(client_id=client_id),
+    "SELECT COUNT(*) FROM safety_riskassessment WHERE client_id = %s",
 )
 FLAGS = Part(
-    "safety.flags", lambda client_id: RiskFlag.objects.filter(client_id=client_id, active=True)
+    "safety.flags",
+    lambda client_id: RiskFlag.objects.filter(client_id=client_id, active=True),
+    "SELECT COUNT(*) FROM safety_riskflag WHERE client_id = %s AND active",
 )
-SAFETY_PLAN = Part("safety.plan", lambda client_id: SafetyPlan.objects.filter(client_id=client_id))
+SAFETY_PLAN = Part(
+    "safety.plan",
+    lambda client_id: SafetyPlan.objects.filter(client_id=client_id),
+    "SELECT COUNT(*) FROM safety_safetyplan WHERE client_id = %s",
+)
 CHART_PARTS = (ASSESSMENTS, FLAGS, SAFETY_PLAN, *REVIEW_EVENT_PARTS)
 
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 
 from alliance.core.models import TimestampedModel
-from alliance.core.prepared import Prepared
 from alliance.staff.capabilities import Capability
 from alliance.staff.disciplines import Discipline, LicenceStatus, LicenceType
 from alliance.staff.scope import LicenceFacts, capabilities_from_scope
@@ -137,24 +135,6 @@ class StaffManager(UserManager["User"]):
     def get_by_natural_key(self, username: str | None) -> User:
         return self.get(username__iexact=username)
 
-    def get(self, *args: Any, **kwargs: Any) -> User:
-        """``get(pk=...)`` through a prepared query; any other lookup as Django does it.
-
-        Django's authentication middleware loads the signed-in user with ``get(pk=...)`` on
-        every request (``ModelBackend.get_user``); compiling that query was a good part of a
-        small page's work. Same row, same ``DoesNotExist``.
-        """
-        if args or list(kwargs) != ["pk"] or self.model is not User:
-            return super().get(*args, **kwargs)
-        try:
-            pk = int(kwargs["pk"])
-        except (TypeError, ValueError):
-            return super().get(*args, **kwargs)  # Django's own error for a bad key
-        found = _user_by_pk(pk) if 0 < pk < 2**63 else []
-        if not found:
-            raise User.DoesNotExist(f"{User._meta.object_name} matching query does not exist.")
-        return found[0]
-
 
 class User(AbstractUser):  # type: ignore[django-manager-missing]
     """A staff member. Clients never log in with this model."""
@@ -205,8 +185,8 @@ class User(AbstractUser):  # type: ignore[django-manager-missing]
                     LicenceFacts(lic.licence_type, lic.status, lic.expires_on)
                     for lic in self.licences.all()
                 ]
-            else:  # every request asks: SQL compiled once per process
-                facts = [LicenceFacts(*row) for row in _licence_facts(self.pk)]
+            else:  # every request asks
+                facts = licence_facts(self.pk)
             cache[day] = capabilities_from_scope(self.discipline, facts, day)
         return cache[day]
 
@@ -266,19 +246,19 @@ class SupervisionLink(TimestampedModel):
         )
 
 
-# Reads every request makes (the signed-in user, their licences), compiled once per process.
-_user_by_pk: Prepared[User] = Prepared(
-    "staff.user_by_pk", lambda pk: User._base_manager.filter(pk=pk).order_by()
+# Read on every request (the signed-in user's scope of practice), written out in SQL;
+# ``tests/staff/test_models.py`` compares it with the queryset it stands for.
+LICENCE_FACTS_SQL = (
+    "SELECT licence_type, status, expires_on FROM staff_licence WHERE staff_id = %s ORDER BY id"
 )
 
-_licence_facts: Prepared[tuple[str, str, date | None]] = Prepared(
-    "staff.licence_facts",
-    lambda staff_id: (
-        Licence.objects.filter(staff_id=staff_id)
-        .order_by("id")
-        .values_list("licence_type", "status", "expires_on")
-    ),
-)
+
+def licence_facts(staff_id: int) -> list[LicenceFacts]:
+    """The type, status and expiry of each licence of ``staff_id``, in the order entered."""
+    with connection.cursor() as cursor:
+        cursor.execute(LICENCE_FACTS_SQL, [staff_id])
+        return [LicenceFacts(*row) for row in cursor.fetchall()]
+
 
 # The TOTP device lives in its own module; importing it here registers the model with the app.
 from alliance.staff.mfa import TotpDevice  # noqa: E402

@@ -15,9 +15,9 @@ from django.shortcuts import redirect, render
 from alliance.access.policy import decisions_cached
 from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose
 from alliance.audit.services import audit_record
-from alliance.clients.models import Client
+from alliance.clients.selectors import client_exists
 from alliance.config.admin_site import holds_admin_capability
-from alliance.web.access import Gate, access_of
+from alliance.web.gate import Gate, access_of
 from alliance.web.session import AUTH_AT, SEEN_AT, TOUCH_EVERY_SECONDS
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -39,7 +39,7 @@ def _record_refused_client(request: HttpRequest, kwargs: dict[str, Any]) -> None
     if "client_id" not in kwargs:
         return
     client_id = str(kwargs["client_id"])
-    exists = client_id.isdigit() and Client.objects.filter(pk=int(client_id)).exists()
+    exists = client_id.isdigit() and client_exists(int(client_id))
     match = request.resolver_match
     is_chart = match is not None and match.url_name == "client_chart"
     with transaction.atomic():
@@ -81,7 +81,7 @@ class SessionTimeoutMiddleware:
                     logout(request)
                 return render(
                     request,
-                    "web/auth/timed_out.html",
+                    "auth/timed_out.html",
                     {"reason": "idle" if idle else "absolute"},
                     status=401,
                 )

@@ -6,6 +6,10 @@ several of the page's queries. The path of a view whose arguments are ids is the
 with other digits, so ``url_for`` reverses each view once with sentinel ids, keeps the text
 around them, and puts the real ids in. Anything else (a slug, a keyword argument, a negative
 number) goes to ``reverse`` as before.
+
+Only the row builders (``web/templatetags/chart_rows.py``, ``list_rows.py``) call it, for the
+links of long lists; templates use Django's own ``{% url %}``. ``tests/web/test_reversing.py``
+compares it with ``reverse`` for every view of the site.
 """
 
 from __future__ import annotations

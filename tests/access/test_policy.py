@@ -35,7 +35,7 @@ from alliance.organisation.models import Program
 from alliance.staff.capabilities import Capability
 from alliance.staff.disciplines import Discipline, LicenceStatus, LicenceType
 from alliance.staff.models import Licence, SupervisionLink, User
-from alliance.web.access import access_of
+from alliance.web.gate import access_of
 from tests.personas import PASSWORD, Clinic, make_user
 
 SignIn = Callable[[User], HttpClient]

@@ -14,24 +14,36 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from alliance.assessments.models import CriticalAlert
 from alliance.clients.models import Client, Contact
-from alliance.core import presence
-from alliance.core.presence import UNKNOWN, Part, Presence, part_counts
+from alliance.core.presence import DECLARED, UNKNOWN, Part, Presence, part_counts
 from alliance.crisis.models import CrisisEpisode
+from alliance.demo.clinic import demo_build
+from alliance.diagnoses.models import DiagnosisStatus
+from alliance.diagnoses.services import diagnosis_add
+from alliance.notes.models import NoteTemplate
 from alliance.notes.selectors import timeline_for_chart
+from alliance.notes.services import note_create
 from alliance.staff.models import User
-from alliance.web.views.clients import CHART_PARTS
+from alliance.web.clients.views import CHART_PARTS
 from tests.crisis.conftest import start
 from tests.notes.conftest import draft
 from tests.personas import Clinic
 
-CONTACTS = Part("test.contacts", lambda client_id: Contact.objects.filter(client_id=client_id))
+CONTACTS = Part(
+    "test.contacts",
+    lambda client_id: Contact.objects.filter(client_id=client_id),
+    "SELECT COUNT(*) FROM clients_contact WHERE client_id = %s",
+)
 MAY_CONTACT = Part(
     "test.may_contact",
     lambda client_id: Contact.objects.filter(client_id=client_id, may_contact=True),
+    "SELECT COUNT(*) FROM clients_contact WHERE client_id = %s AND may_contact",
 )
 EPISODES = Part(
-    "test.episodes", lambda client_id: CrisisEpisode.objects.filter(client_id=client_id)
+    "test.episodes",
+    lambda client_id: CrisisEpisode.objects.filter(client_id=client_id),
+    "SELECT COUNT(*) FROM crisis_crisisepisode WHERE client_id = %s",
 )
 
 
@@ -60,38 +72,53 @@ def test_conditions_with_values_are_kept(clinic: Clinic) -> None:
     assert part_counts([MAY_CONTACT], clinic.client_b.pk) == {"test.may_contact": 0}
 
 
-def test_a_parts_sql_is_compiled_once(clinic: Clinic, monkeypatch: pytest.MonkeyPatch) -> None:
-    built: list[int] = []
-
-    def rows(client_id: int) -> object:
-        built.append(client_id)
-        return Contact.objects.filter(client_id=client_id)
-
-    part = Part("test.counted", rows)  # type: ignore[arg-type]
-    monkeypatch.setattr(presence, "_compiled", {})
-    Contact.objects.create(client=clinic.client_b, name="Bo", relationship="friend")
-
-    assert part_counts([part], clinic.client_a.pk) == {"test.counted": 0}
-    assert part_counts([part], clinic.client_b.pk) == {"test.counted": 1}
-    assert len(built) == 1
+@pytest.fixture
+def demo_clinic(db: None) -> None:
+    """The demo clinic, built before the test clinic (it adds clients only to an empty
+    registry)."""
+    demo_build(clients=30, seed=7)
 
 
-@pytest.mark.parametrize(
-    "rows",
-    [
-        lambda client_id: Contact.objects.all(),  # no client filter
-        lambda client_id: Contact.objects.filter(
-            client_id=client_id, created_at__lte=timezone.now()
-        ),
-    ],
-    ids=["not per client", "depends on the time"],
-)
-def test_a_part_that_is_not_one_clients_timeless_rows_is_refused(
-    rows: Callable[[int], object], clinic: Clinic, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(presence, "_compiled", {})
+def test_every_part_s_sql_counts_what_its_queryset_holds(demo_clinic: None, clinic: Clinic) -> None:
+    """Each declared part's ``count_sql`` against its queryset's ``count()``, for every client
+    of the demo clinic (measures, plans, safety, crisis, disclosures) and of the test clinic
+    with notes with and without a session, a psychotherapy note, an open crisis and a
+    diagnosis; an acknowledged alert and a closed crisis are rows a condition leaves out."""
+    therapist = clinic.therapist_on_team
+    draft(therapist, clinic.client_a)
+    note_create(actor=therapist, client=clinic.client_a, template=NoteTemplate.SOAP)
+    note_create(actor=therapist, client=clinic.client_a, template=NoteTemplate.PSYCHOTHERAPY)
+    start(clinic)
+    diagnosis_add(
+        actor=clinic.psychiatrist,
+        client=clinic.client_a,
+        code="F32.1",
+        status=DiagnosisStatus.ACTIVE,
+    )
+    for acknowledged_at in (None, timezone.now()):
+        CriticalAlert.objects.create(
+            client=clinic.client_b,
+            instrument="phq9",
+            flags=["item9"],
+            raised_at=timezone.now(),
+            acknowledged_at=acknowledged_at,
+        )
+    parts = [part for name, part in DECLARED.items() if not name.startswith("test.")]
+    assert {part.name for part in CHART_PARTS} <= {part.name for part in parts}
+    with_rows: set[str] = set()
+    for client_id in Client.objects.values_list("pk", flat=True):
+        counts = part_counts(parts, client_id)
+        for part in parts:
+            assert counts[part.name] == part.rows(client_id).count(), (part.name, client_id)
+            if counts[part.name]:
+                with_rows.add(part.name)
+    # the comparison saw rows in every part, not only zeros
+    assert with_rows == {part.name for part in parts}
+
+
+def test_a_part_s_sql_has_one_client_parameter() -> None:
     with pytest.raises(ImproperlyConfigured):
-        part_counts([Part("test.bad", rows)], clinic.client_a.pk)  # type: ignore[arg-type]
+        Part("test.bad", lambda client_id: Contact.objects.all(), "SELECT COUNT(*) FROM x")
 
 
 def test_unknown_presence_reads_everything() -> None:

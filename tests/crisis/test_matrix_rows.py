@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from alliance.web import urls_crisis
+from alliance.web.crisis import urls as urls_crisis
 from tests.web import matrix_crisis, test_access_matrix
 
 

@@ -80,7 +80,7 @@ def test_the_chart_partial_lists_current_problems_first_and_links_to_the_list(
     clinic: Clinic, problem_list: dict[str, Diagnosis]
 ) -> None:
     html = render_to_string(
-        "web/diagnoses/_chart_section.html",
+        "diagnoses/_chart_section.html",
         {
             "client": clinic.client_a,
             "problems": problems_for_chart(client=clinic.client_a),
@@ -98,7 +98,7 @@ def test_the_chart_partial_lists_current_problems_first_and_links_to_the_list(
 
 def test_the_chart_partial_says_so_when_there_is_nothing(clinic: Clinic) -> None:
     html = render_to_string(
-        "web/diagnoses/_chart_section.html",
+        "diagnoses/_chart_section.html",
         {"client": clinic.client_b, "problems": problems_for_chart(client=clinic.client_b)},
     )
     assert "No current diagnoses" in html

@@ -1,4 +1,4 @@
-"""The problem-list pages (alliance/web/views/diagnoses.py), driven as a browser without
+"""The problem-list pages (alliance/web/diagnoses/views.py), driven as a browser without
 JavaScript would: plain GETs and form POSTs."""
 
 from __future__ import annotations

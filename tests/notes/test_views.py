@@ -14,13 +14,13 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
+import alliance.web
 from alliance.access.models import BreakGlassGrant, BreakGlassReason
 from alliance.audit.models import AuditEvent
 from alliance.notes.models import CosignStatus, Encounter, Note, NoteStatus
 from alliance.notes.selectors import timeline_for_chart, unsigned_notes_for
 from alliance.notes.services import note_create, note_save
 from alliance.staff.models import User
-from alliance.web import views
 from alliance.web.session import SEEN_AT
 from tests.notes.conftest import SOAP, draft, signed
 from tests.personas import PASSWORD, Clinic
@@ -381,7 +381,7 @@ def test_the_psychotherapy_note_is_in_no_chart_list_or_queue(
         http = signed_in(user)
         pages.append(
             render_to_string(
-                "web/notes/_chart_section.html",
+                "notes/_chart_section.html",
                 {
                     "client": clinic.client_a,
                     "notes_timeline": timeline_for_chart(actor=user, client=clinic.client_a),
@@ -413,7 +413,7 @@ def test_the_chart_partial_shows_sessions_and_notes(clinic: Clinic) -> None:
     timeline = timeline_for_chart(actor=clinic.psychiatrist, client=clinic.client_a)
 
     html = render_to_string(
-        "web/notes/_chart_section.html",
+        "notes/_chart_section.html",
         {"client": clinic.client_a, "notes_timeline": timeline, "caps": {"CHART_WRITE": True}},
     )
 
@@ -432,7 +432,7 @@ def test_the_home_partial_marks_late_drafts(clinic: Clinic) -> None:
     )
 
     html = render_to_string(
-        "web/notes/_unsigned.html",
+        "notes/_unsigned.html",
         {"unsigned_notes": unsigned_notes_for(actor=clinic.therapist_on_team)},
     )
 
@@ -443,7 +443,7 @@ def test_the_home_partial_marks_late_drafts(clinic: Clinic) -> None:
 
 def test_the_autosave_script_is_a_static_file() -> None:
     """SEC-34: the enhancement is a same-origin file, not inline code."""
-    script = Path(views.__file__).parent.parent / "static" / "web" / "notes.js"
+    script = Path(alliance.web.__file__).parent / "static" / "web" / "notes.js"
 
     text = script.read_text()
     assert "X-Alliance-Autosave" in text

@@ -15,8 +15,8 @@ from django.utils import timezone
 from alliance.assessments.models import CriticalAlert
 from alliance.safety.models import RiskAssessment, SafetyPlanVersion
 from alliance.staff.models import User
-from alliance.web import urls_safety
-from alliance.web.views.safety_plans import DEVICE_COOKIE
+from alliance.web.safety import urls as urls_safety
+from alliance.web.safety.safety_plans import DEVICE_COOKIE
 from tests.core.test_logging import all_logs, everything_logged
 from tests.personas import Clinic
 from tests.safety.conftest import signed_assessment

@@ -239,30 +239,3 @@ def test_display_name_carries_the_credentials(clinic: Clinic) -> None:
     user.credentials = "MD"
 
     assert user.display_name == f"{user.first_name} {user.last_name}, MD"
-
-
-def test_get_by_pk_is_the_row_django_would_load(clinic: Clinic) -> None:
-    """``User.objects.get(pk=...)`` (how authentication loads the signed-in user on every
-    request) goes through a prepared query: same row, same errors, one statement."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    therapist = clinic.therapist_on_team
-    for key in (therapist.pk, str(therapist.pk)):
-        found = User.objects.get(pk=key)
-        assert (found.pk, found.username, found.discipline) == (
-            therapist.pk,
-            therapist.username,
-            therapist.discipline,
-        )
-    with CaptureQueriesContext(connection) as captured:
-        User.objects.get(pk=clinic.supervisor.pk)
-    assert len(captured.captured_queries) == 1
-    missing = max(User.objects.values_list("pk", flat=True)) + 1
-    for key in (missing, 0, -1, 2**63):
-        with pytest.raises(User.DoesNotExist):
-            User.objects.get(pk=key)
-    with pytest.raises(ValueError):
-        User.objects.get(pk="not a number")
-    # other lookups are Django's own
-    assert User.objects.get(username=therapist.username).pk == therapist.pk

@@ -27,7 +27,7 @@ from alliance.assessments.models import CriticalAlert, MeasurementSchedule
 from alliance.assessments.services import link_create
 from alliance.clients.models import Contact, Episode
 from alliance.staff.models import User
-from alliance.web.access import staff
+from alliance.web.gate import staff
 from tests.personas import Clinic, make_user
 from tests.web.matrix_modules import MATRIX_MODULES
 

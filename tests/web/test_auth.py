@@ -31,7 +31,7 @@ from alliance.config import settings as product_settings
 from alliance.staff.disciplines import LicenceStatus
 from alliance.staff.models import Licence, TotpDevice, User
 from alliance.web import urls as web_urls
-from alliance.web.access import Gate, access_of
+from alliance.web.gate import Gate, access_of
 from tests.audit.helpers import events_after, last_seq
 from tests.personas import PASSWORD, Clinic
 from tests.settings import PRODUCT_PASSWORD_HASHERS

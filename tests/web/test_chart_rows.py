@@ -162,3 +162,24 @@ def test_objective_rows_escape_the_clients_words() -> None:
     assert html.count('<tr class="progress-not_yet"><td>Sleep &lt;script&gt;') == 2
     assert "<td>PHQ-9 12 (2026-11-01; baseline 19)</td>" in html
     assert "<script>" not in html
+
+
+def test_label_tables_give_djangos_get_foo_display() -> None:
+    """The rows' label tables (built from the TextChoices) give what ``get_FOO_display`` gives,
+    for every choice, and a value without a label as itself."""
+    from alliance.assessments.models import Administration
+    from alliance.notes.models import Encounter, Note
+    from alliance.web.templatetags import chart_rows
+
+    tables = [
+        (Note, "template", chart_rows.NOTE_TEMPLATE_LABELS),
+        (Encounter, "encounter_type", chart_rows.ENCOUNTER_TYPE_LABELS),
+        (Encounter, "setting", chart_rows.ENCOUNTER_SETTING_LABELS),
+        (Administration, "mode", chart_rows.MODE_LABELS),
+    ]
+    for model, name, labels in tables:
+        field = model._meta.get_field(name)
+        assert len(labels) == len(field.choices) > 0
+        for value in [*labels, "no-such-value"]:
+            row = model(**{name: value})
+            assert labels.get(value, value) == getattr(row, f"get_{name}_display")(), value

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alliance.staff.models import User
-from alliance.web.forms.dates import EARLIEST, BoundedDateField, latest_date
+from alliance.web.dates import EARLIEST, BoundedDateField, latest_date
 from tests.personas import Clinic
 from tests.web.test_forms import assert_error, page_of
 

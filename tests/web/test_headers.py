@@ -24,7 +24,7 @@ from alliance.assessments.services import link_create
 from alliance.clients.models import Client, Contact, Episode
 from alliance.staff.models import User
 from alliance.web import urls as web_urls
-from alliance.web.views import home as home_views
+from alliance.web.home import views as home_views
 from tests.audit.helpers import client_edit_data
 from tests.conftest import sign_in
 from tests.personas import PASSWORD, Clinic

@@ -12,7 +12,7 @@ from django.test import RequestFactory
 
 from alliance.records.errors import DocumentLocked, StaleDraft
 from alliance.staff.stepup import StepUpFailed
-from alliance.web.views.signing import WRONG_PASSWORD, attempt_sign
+from alliance.web.signing import WRONG_PASSWORD, attempt_sign
 
 
 @dataclass

@@ -18,7 +18,8 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString
 
-from alliance.notes.models import CosignStatus
+from alliance.assessments.models import AdministrationMode
+from alliance.notes.models import CosignStatus, EncounterSetting, EncounterType, NoteTemplate
 from alliance.web.html import day as _day
 from alliance.web.html import hour_minute as _hm
 from alliance.web.html import markup as _safe
@@ -30,6 +31,13 @@ from alliance.web.templatetags.alliance_tags import flag_label, humanise
 register = template.Library()
 
 EMPTY_SESSION = '<p class="empty">No note in the record for this session.</p>'
+# Value -> label of the choice fields the long lists show, built once from the TextChoices. A
+# value without a label shows as itself, as ``get_FOO_display`` does.
+NOTE_TEMPLATE_LABELS = {value: str(label) for value, label in NoteTemplate.choices}
+ENCOUNTER_TYPE_LABELS = {value: str(label) for value, label in EncounterType.choices}
+ENCOUNTER_SETTING_LABELS = {value: str(label) for value, label in EncounterSetting.choices}
+MODE_LABELS = {value: str(label) for value, label in AdministrationMode.choices}
+
 DRAFT = ' <span class="tag">draft</span>'
 PENDING = ' <span class="tag">waiting for co-signature</span>'
 RETURNED = ' <span class="tag no">returned</span>'
@@ -42,7 +50,7 @@ SIGNATURE_BROKEN = ' <span class="tag no">does not match its signature</span>'
 
 def _note_item(note: Any) -> str:
     """One note of a timeline entry (a record note: never a psychotherapy note)."""
-    label = _e(note.get_template_display())
+    label = _e(NOTE_TEMPLATE_LABELS.get(note.template, note.template))
     if note.is_signed or note.mine:
         url = url_for("web:note_view", note.client_id, note.pk)
         parts = [f'<a href="{_e(url)}">{label}</a>']
@@ -70,13 +78,21 @@ def _note_item(note: Any) -> str:
     return opening + "".join(parts) + "</li>"
 
 
+def _encounter_type(encounter: Any) -> str:
+    return ENCOUNTER_TYPE_LABELS.get(encounter.encounter_type, encounter.encounter_type)
+
+
+def _encounter_setting(encounter: Any) -> str:
+    return ENCOUNTER_SETTING_LABELS.get(encounter.setting, encounter.setting)
+
+
 def _timeline_entry(entry: Any) -> str:
     encounter = entry.encounter
     if encounter is not None:
         heading = (
             f"<h3>{_day(encounter.date)} {_hm(encounter.start_time)}\N{EN DASH}"
-            f"{_hm(encounter.end_time)}: {_e(encounter.get_encounter_type_display())} "
-            f'<span class="muted">({_e(str(encounter.get_setting_display()).lower())}, '
+            f"{_hm(encounter.end_time)}: {_e(_encounter_type(encounter))} "
+            f'<span class="muted">({_e(_encounter_setting(encounter).lower())}, '
             f"{_e(encounter.clinician.display_name)})</span></h3>"
         )
     else:
@@ -118,7 +134,7 @@ def _measure_row(administration: Any) -> str:
     return (
         f"<tr><td>{_day(administration.completed_at)}</td><td>{total}</td>"
         f"<td>{_e(humanise(administration.severity) or '—')}{flags}</td>"
-        f"<td>{_e(administration.get_mode_display())}</td>"
+        f"<td>{_e(MODE_LABELS.get(administration.mode, administration.mode))}</td>"
         '<td><details><summary>Show</summary><ul class="plain">'
         f"{_answers(administration.answers)}</ul></details></td></tr>"
     )

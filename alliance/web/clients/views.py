@@ -1,0 +1,251 @@
+"""Client registry pages: search, register, chart, edit, contacts, episodes."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from alliance.assessments import selectors as assessments
+from alliance.assessments.selectors import measures_for, open_alerts_for_client, score_history
+from alliance.clients.selectors import (
+    SearchResult,
+    client_chart,
+    client_record_for,
+    client_search,
+    contact_of,
+    episode_of,
+)
+from alliance.clients.services import (
+    DuplicateSuspected,
+    StaleEdit,
+    client_create,
+    client_update,
+    contact_save,
+    episode_save,
+)
+from alliance.core.presence import Presence, part_counts
+from alliance.crisis import selectors as crisis
+from alliance.crisis.selectors import crisis_for_chart
+from alliance.diagnoses import selectors as diagnoses
+from alliance.diagnoses.selectors import problems_for_chart
+from alliance.disclosures import selectors as disclosures
+from alliance.disclosures.selectors import report_list_for
+from alliance.notes import selectors as notes
+from alliance.notes.selectors import timeline_for_chart
+from alliance.plans import selectors as plans
+from alliance.plans.selectors import chart_plan_for
+from alliance.safety import selectors as safety
+from alliance.safety.models import RiskFlag
+from alliance.safety.selectors import flags_by_client, safety_for_chart
+from alliance.staff.capabilities import Capability
+from alliance.web.assessments.forms import AcknowledgeForm
+from alliance.web.clients.forms import (
+    ClientCreateForm,
+    ClientEditForm,
+    ContactForm,
+    EpisodeForm,
+    SearchForm,
+)
+from alliance.web.gate import requires
+from alliance.web.search_tokens import search_recall, search_remember
+from alliance.web.util import actor_of, add_service_errors
+
+
+@requires(Capability.CLIENT_SEARCH)
+def search(request: HttpRequest) -> HttpResponse:
+    """Search by POST, then show the results at ``?s=<token>`` (POST-redirect-GET).
+
+    What was typed is kept in the session under an opaque token, so that Back and reload show
+    the results again and no name, MRN or date of birth ever sits in a URL (SEC-33). Each
+    showing of the results is a search, audited by ``client_search``.
+    """
+    if request.method == "POST":
+        form = SearchForm(request.POST)
+        if not form.is_valid():
+            return _search_page(request, form, status=400)
+        token = search_remember(request.session, form.cleaned_data["q"])
+        results = f"{reverse('web:client_search')}?{urlencode({'s': token})}"
+        return HttpResponseRedirect(results, status=303)
+    shown = request.GET.get("s")
+    if not shown:
+        return _search_page(request, SearchForm())
+    query = search_recall(request.session, shown)
+    if query is None:  # forgotten, from another session, or from before a sign-out
+        return _search_page(request, SearchForm(), expired=True)
+    actor = actor_of(request)
+    result = client_search(actor=actor, query=query)
+    flags = flags_by_client(actor=actor, client_ids=[c.pk for c in result.clients])
+    return _search_page(request, SearchForm(initial={"q": query}), result=result, flags=flags)
+
+
+def _search_page(
+    request: HttpRequest,
+    form: SearchForm,
+    *,
+    result: SearchResult | None = None,
+    flags: dict[int, list[RiskFlag]] | None = None,
+    expired: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    context = {"form": form, "result": result, "risk_flags": flags or {}, "expired": expired}
+    return render(request, "clients/search.html", context, status=status)
+
+
+@requires(Capability.CLIENT_REGISTER)
+def create(request: HttpRequest) -> HttpResponse:
+    form = ClientCreateForm(request.POST or None)
+    matches = None
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "confirm_not_duplicate"}
+        try:
+            client = client_create(
+                actor=actor_of(request),
+                values=values,
+                confirmed_not_duplicate=form.cleaned_data["confirm_not_duplicate"],
+            )
+        except DuplicateSuspected as dup:
+            matches = dup.matches
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("web:client_chart", client_id=client.pk)
+    return render(request, "clients/create.html", {"form": form, "matches": matches})
+
+
+# Every part of the record the chart's sections read (each app names its own); one statement
+# counts their rows. A part left out is not skipped, only read without asking first.
+CHART_PARTS = (
+    *assessments.CHART_PARTS,
+    *diagnoses.CHART_PARTS,
+    *plans.CHART_PARTS,
+    *notes.CHART_PARTS,
+    *crisis.CHART_PARTS,
+    *disclosures.CHART_PARTS,
+    *safety.CHART_PARTS,
+)
+
+
+@requires(Capability.CHART_READ, Capability.DEMOGRAPHICS_READ)
+def chart(request: HttpRequest, client_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    data = client_chart(actor=actor, client_id=client_id)
+    context: dict[str, object] = {
+        "chart": data,
+        "client": data.client,
+        "alerts": [],
+        "safety": None,
+    }
+    if data.clinical:
+        client = data.client
+        # Sections of an empty part skip their query: most records have no crisis, no report.
+        present = Presence(part_counts(CHART_PARTS, client.pk))
+        measures = measures_for(client=client, presence=present)
+        context["measures"] = measures
+        context["problems"] = problems_for_chart(client=client, presence=present)
+        context["treatment_plan"] = chart_plan_for(
+            client=client, presence=present, history=score_history(measures)
+        )
+        context["notes_timeline"] = timeline_for_chart(
+            actor=actor, client=client, page=request.GET.get("notes_page"), presence=present
+        )
+        context["alerts"] = [
+            (alert, AcknowledgeForm(prefix=f"a{alert.pk}"))
+            for alert in open_alerts_for_client(client=client, presence=present)
+        ]
+        context["can_write"] = actor.has_capability(Capability.CHART_WRITE)
+        context["crisis"] = crisis_for_chart(client=client, presence=present)
+        context["mandated_reports"] = report_list_for(actor=actor, client=client, presence=present)
+        context["safety"] = safety_for_chart(actor=actor, client=client, presence=present)
+    return render(request, "clients/chart.html", context)
+
+
+@requires(Capability.DEMOGRAPHICS_WRITE)
+def edit(request: HttpRequest, client_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    client = client_record_for(
+        actor=actor, client_id=client_id, capability=Capability.DEMOGRAPHICS_WRITE
+    )
+    form = ClientEditForm(
+        request.POST or None,
+        instance=None if request.POST else client,
+        initial={"version": client.version},
+    )
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            client_update(
+                actor=actor, client=client, values=values, version=form.cleaned_data["version"]
+            )
+        except StaleEdit as stale:
+            conflict = stale.current
+            # Keep what was typed, but at the version now saved: saving the form again is a
+            # deliberate choice after reading the other person's changes (REL-04).
+            data = request.POST.copy()
+            data["version"] = str(conflict.version)
+            form = ClientEditForm(data, initial={"version": conflict.version})
+            form.is_valid()
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("web:client_chart", client_id=client.pk)
+    return render(
+        request,
+        "clients/edit.html",
+        {"form": form, "client": client, "conflict": conflict},
+        status=409 if conflict else 200,
+    )
+
+
+@requires(Capability.DEMOGRAPHICS_WRITE)
+def contact(request: HttpRequest, client_id: int, contact_id: int | None = None) -> HttpResponse:
+    actor = actor_of(request)
+    client = client_record_for(
+        actor=actor, client_id=client_id, capability=Capability.DEMOGRAPHICS_WRITE
+    )
+    existing = None
+    if contact_id is not None:
+        existing = contact_of(client=client, contact_id=contact_id)
+        if existing is None:
+            raise Http404
+    form = ContactForm(request.POST or None, instance=None if request.POST else existing)
+    if request.method == "POST" and form.is_valid():
+        try:
+            contact_save(actor=actor, client=client, values=form.cleaned_data, contact=existing)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("web:client_chart", client_id=client.pk)
+    return render(
+        request, "clients/contact.html", {"form": form, "client": client, "contact": existing}
+    )
+
+
+@requires(Capability.EPISODE_EDIT)
+def episode(request: HttpRequest, client_id: int, episode_id: int | None = None) -> HttpResponse:
+    actor = actor_of(request)
+    client = client_record_for(actor=actor, client_id=client_id, capability=Capability.EPISODE_EDIT)
+    existing = None
+    if episode_id is not None:
+        existing = episode_of(client=client, episode_id=episode_id)
+        if existing is None:
+            raise Http404
+    form = EpisodeForm(
+        request.POST or None,
+        instance=None if request.POST else existing,
+        current_program=existing.program if existing else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            episode_save(actor=actor, client=client, values=form.cleaned_data, episode=existing)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("web:client_chart", client_id=client.pk)
+    return render(
+        request, "clients/episode.html", {"form": form, "client": client, "episode": existing}
+    )
