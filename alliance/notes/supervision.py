@@ -1,7 +1,7 @@
 """Co-signature of supervisees' notes: the supervisor co-signs or returns with comments.
 
 A note by an author who is someone's supervisee today waits, once signed, in the co-sign queue
-of their supervisors (``selectors.cosign_queue_for``). Returning it keeps the comments in a
+of their supervisors (``worklists.cosign_queue_for``). Returning it keeps the comments in a
 ``CosignReview``; the author's next addendum puts it back in the queue (``addendum_add``).
 Psychotherapy notes never come here: only their author may read them (SEC-16).
 """

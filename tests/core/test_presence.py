@@ -22,8 +22,8 @@ from alliance.demo.clinic import demo_build
 from alliance.diagnoses.models import DiagnosisStatus
 from alliance.diagnoses.services import diagnosis_add
 from alliance.notes.models import NoteTemplate
-from alliance.notes.selectors import timeline_for_chart
 from alliance.notes.services import note_create
+from alliance.notes.timeline import timeline_for_chart
 from alliance.staff.models import User
 from alliance.web.clients.views import CHART_PARTS
 from tests.crisis.conftest import start

@@ -16,18 +16,16 @@ from alliance.audit.models import AuditEvent
 from alliance.core.presence import UNKNOWN, Presence, part_counts
 from alliance.notes.guards import install_note_guards, remove_note_guards
 from alliance.notes.models import Note
-from alliance.notes.selectors import (
+from alliance.notes.selectors import NoteNotFound, note_for
+from alliance.notes.services import note_create
+from alliance.notes.supervision import note_cosign, note_return
+from alliance.notes.timeline import (
     NOTES_WITHOUT_SESSION,
     SESSIONS,
     TIMELINE_PAGE_SIZE,
-    NoteNotFound,
-    cosign_queue_for,
-    note_for,
     timeline_for_chart,
-    unsigned_notes_for,
 )
-from alliance.notes.services import note_create
-from alliance.notes.supervision import note_cosign, note_return
+from alliance.notes.worklists import cosign_queue_for, unsigned_notes_for
 from alliance.staff.capabilities import Capability
 from tests.notes.conftest import SOAP, draft, session, signed
 from tests.personas import PASSWORD, Clinic

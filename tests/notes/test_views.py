@@ -18,8 +18,9 @@ import alliance.web
 from alliance.access.models import BreakGlassGrant, BreakGlassReason
 from alliance.audit.models import AuditEvent
 from alliance.notes.models import CosignStatus, Encounter, Note, NoteStatus
-from alliance.notes.selectors import timeline_for_chart, unsigned_notes_for
 from alliance.notes.services import note_create, note_save
+from alliance.notes.timeline import timeline_for_chart
+from alliance.notes.worklists import unsigned_notes_for
 from alliance.staff.models import User
 from alliance.web.session import SEEN_AT
 from tests.notes.conftest import SOAP, draft, signed

@@ -16,7 +16,7 @@ from alliance.notes.models import (
     NoteStatus,
     NoteTemplate,
 )
-from alliance.notes.selectors import TimelineEntry
+from alliance.notes.timeline import TimelineEntry
 from alliance.staff.models import User
 from alliance.web.templatetags.chart_rows import measure_rows, objective_rows, timeline_rows
 

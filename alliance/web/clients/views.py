@@ -34,8 +34,8 @@ from alliance.diagnoses import selectors as diagnoses
 from alliance.diagnoses.selectors import problems_for_chart
 from alliance.disclosures import selectors as disclosures
 from alliance.disclosures.selectors import report_list_for
-from alliance.notes import selectors as notes
-from alliance.notes.selectors import timeline_for_chart
+from alliance.notes import timeline as notes
+from alliance.notes.timeline import timeline_for_chart
 from alliance.plans import selectors as plans
 from alliance.plans.selectors import chart_plan_for
 from alliance.safety import selectors as safety

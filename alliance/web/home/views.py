@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from alliance.assessments.selectors import alerts_for_home, due_measures_by_client
 from alliance.clients.selectors import caseload_for
-from alliance.notes.selectors import unsigned_notes_for
+from alliance.notes.worklists import unsigned_notes_for
 from alliance.plans.selectors import plan_reviews_due_for
 from alliance.safety.review import plan_reviews_due
 from alliance.safety.selectors import flags_by_client

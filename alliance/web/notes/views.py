@@ -21,14 +21,11 @@ from alliance.notes.cpt import cpt_label
 from alliance.notes.formats import compared, displayed, format_of
 from alliance.notes.models import Note, NoteTemplate
 from alliance.notes.selectors import (
-    cosign_candidate_for,
-    cosign_queue_for,
     latest_measures_for,
     note_detail,
     note_for,
     own_note_for,
     session_for,
-    unsigned_notes_for,
 )
 from alliance.notes.services import (
     addendum_add,
@@ -39,6 +36,7 @@ from alliance.notes.services import (
     note_sign,
 )
 from alliance.notes.supervision import note_cosign, note_return
+from alliance.notes.worklists import cosign_candidate_for, cosign_queue_for, unsigned_notes_for
 from alliance.records.errors import DocumentLocked, StaleDraft
 from alliance.staff.capabilities import Capability
 from alliance.web.gate import requires

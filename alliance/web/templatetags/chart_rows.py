@@ -106,7 +106,7 @@ def _timeline_entry(entry: Any) -> str:
 
 @register.filter
 def timeline_rows(entries: Iterable[Any]) -> SafeString:
-    """``<li>`` rows of the chart's notes timeline (``notes.selectors.TimelineEntry``)."""
+    """``<li>`` rows of the chart's notes timeline (``notes.timeline.TimelineEntry``)."""
     return _safe("\n".join(map(_timeline_entry, entries)))
 
 
