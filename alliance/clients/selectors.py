@@ -25,6 +25,7 @@ from alliance.access.policy import (
     visible_clients,
 )
 from alliance.audit.actions import AuditAction, AuditPurpose
+from alliance.audit.reads import read_record
 from alliance.audit.services import audit_record, audit_refused
 from alliance.clients.models import Client, Contact, Episode
 from alliance.core.text import fold
@@ -249,7 +250,7 @@ def client_chart(*, actor: User, client_id: object) -> Chart:
         episodes=_episodes(client.pk),
         grant=link.break_glass if link else None,
     )
-    audit_record(
+    read_record(
         actor=actor,
         action=AuditAction.CHART_VIEW,
         client=client,
@@ -261,14 +262,16 @@ def client_chart(*, actor: User, client_id: object) -> Chart:
 
 
 def client_record_for(*, actor: User, client_id: object, capability: Capability) -> Client:
-    """One client for an edit page, audited as a record view; 404 outside the policy."""
+    """One client for a page about it, its read audited (``audit.reads``: once per request,
+    when the page shows it) with the purpose of the access: treatment or break-the-glass for
+    the clinical record, operations for the registry; 404 outside the policy."""
     client = _client_or_refused(actor, client_id, capability, AuditAction.RECORD_VIEW)
-    audit_record(
+    clinical = has_capability(actor, Capability.CHART_READ)
+    read_record(
         actor=actor,
-        action=AuditAction.RECORD_VIEW,
         client=client,
         target=client,
-        purpose=AuditPurpose.TREATMENT,
+        purpose=None if clinical else AuditPurpose.OPERATIONS,
         detail={"capability": str(capability)},
     )
     return client

@@ -29,7 +29,9 @@ from tests.personas import PASSWORD, Clinic
 
 SOURCE = "203.0.113.7"
 
-# An expected row: action, which client ("a", "b", "new" or None), purpose, outcome.
+# An expected row: action, which client ("a", "b", "new" or None), purpose, outcome. A page
+# that saves and redirects writes its change and no read (``audit.reads``: nothing was shown);
+# registry work (front desk, intake) reads for operations, clinical work for treatment.
 Row = tuple[A, str | None, P, O]
 
 
@@ -104,7 +106,7 @@ STEPS: dict[str, Callable[[Clinic], Step]] = {
         "post",
         url("client_edit", c.client_a.pk),
         client_edit_data(c.client_a, city="Lakemont"),
-        [(A.RECORD_VIEW, "a", P.TREATMENT, O.SUCCESS), (A.CHANGE, "a", P.TREATMENT, O.SUCCESS)],
+        [(A.CHANGE, "a", P.TREATMENT, O.SUCCESS)],
         302,
     ),
     "register": lambda c: Step(
@@ -132,7 +134,7 @@ STEPS: dict[str, Callable[[Clinic], Step]] = {
         "post",
         url("care_team", c.client_a.pk),
         {"staff": c.supervisor.pk, "role": "supervisor"},
-        [(A.RECORD_VIEW, "a", P.TREATMENT, O.SUCCESS), (A.CREATE, "a", P.OPERATIONS, O.SUCCESS)],
+        [(A.CREATE, "a", P.OPERATIONS, O.SUCCESS)],
         302,
     ),
     "care team end": lambda c: Step(
@@ -144,7 +146,7 @@ STEPS: dict[str, Callable[[Clinic], Step]] = {
             CareTeamMember.objects.get(client=c.client_a, staff=c.peer_specialist).pk,
         ),
         {},
-        [(A.RECORD_VIEW, "a", P.TREATMENT, O.SUCCESS), (A.CHANGE, "a", P.OPERATIONS, O.SUCCESS)],
+        [(A.CHANGE, "a", P.OPERATIONS, O.SUCCESS)],
         302,
     ),
     "contact page": lambda c: Step(
@@ -159,7 +161,7 @@ STEPS: dict[str, Callable[[Clinic], Step]] = {
         "post",
         url("contact_create", c.client_a.pk),
         {"name": "Ottoline Brisk", "relationship": "emergency", "phone": "555-201-3344"},
-        [(A.RECORD_VIEW, "a", P.TREATMENT, O.SUCCESS), (A.CREATE, "a", P.TREATMENT, O.SUCCESS)],
+        [(A.CREATE, "a", P.TREATMENT, O.SUCCESS)],
         302,
     ),
     "contact changed": lambda c: Step(
@@ -167,7 +169,7 @@ STEPS: dict[str, Callable[[Clinic], Step]] = {
         "post",
         url("contact_edit", c.client_b.pk, contact_of(c.client_b).pk),
         {"name": "Ottoline Brisk-Hale", "relationship": "emergency", "active": "on"},
-        [(A.RECORD_VIEW, "b", P.TREATMENT, O.SUCCESS), (A.CHANGE, "b", P.TREATMENT, O.SUCCESS)],
+        [(A.CHANGE, "b", P.TREATMENT, O.SUCCESS)],
         302,
     ),
     "episode page": lambda c: Step(
@@ -175,14 +177,14 @@ STEPS: dict[str, Callable[[Clinic], Step]] = {
         "get",
         url("episode_create", c.client_a.pk),
         None,
-        [(A.RECORD_VIEW, "a", P.TREATMENT, O.SUCCESS)],
+        [(A.RECORD_VIEW, "a", P.OPERATIONS, O.SUCCESS)],
     ),
     "episode opened": lambda c: Step(
         "therapist_on_team",
         "post",
         url("episode_create", c.client_a.pk),
         {"program": c.program.pk, "referral_date": TODAY},
-        [(A.RECORD_VIEW, "a", P.TREATMENT, O.SUCCESS), (A.CREATE, "a", P.OPERATIONS, O.SUCCESS)],
+        [(A.CREATE, "a", P.OPERATIONS, O.SUCCESS)],
         302,
     ),
     "episode changed": lambda c: Step(
@@ -190,7 +192,7 @@ STEPS: dict[str, Callable[[Clinic], Step]] = {
         "post",
         url("episode_edit", c.client_a.pk, episode_of(c).pk),
         {"program": c.program.pk, "referral_date": TODAY, "admission_date": TODAY},
-        [(A.RECORD_VIEW, "a", P.TREATMENT, O.SUCCESS), (A.CHANGE, "a", P.OPERATIONS, O.SUCCESS)],
+        [(A.CHANGE, "a", P.OPERATIONS, O.SUCCESS)],
         302,
     ),
     "break the glass": lambda c: Step(

@@ -94,6 +94,12 @@ def test_a_page_opened_under_break_the_glass_is_audited_as_break_the_glass(
         actor_id=outsider.pk, action="record_view", object_type="crisis.CrisisEpisode"
     ).get()
     assert read.purpose == "BTG"
+    plans = http.get(reverse("web:plan_list", args=[clinic.client_a.pk]))
+    assert plans.status_code == 200
+    listed = AuditEvent.objects.filter(
+        actor_id=outsider.pk, action="record_view", object_type="clients.Client"
+    ).latest("seq")
+    assert listed.purpose == "BTG"  # client_record_for wrote "treatment" before
     on_team = clinic.therapist_on_team
     signed_in(on_team).get(reverse("web:crisis_episode", args=[clinic.client_a.pk, episode.pk]))
     mine = AuditEvent.objects.filter(actor_id=on_team.pk, action="record_view").latest("seq")
