@@ -31,6 +31,7 @@ from alliance.clients.models import Client
 from alliance.records.reasons import EMERGENCY_REASON_LENGTH, reason_problem
 from alliance.staff.capabilities import CLINICAL_CAPABILITIES, Capability
 from alliance.staff.models import User
+from alliance.staff.stepup import StepUpFailed, verify_password
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -212,8 +213,13 @@ def break_glass_start(
     problem = reason_problem(reason_text, minimum=EMERGENCY_REASON_LENGTH)
     if problem:
         raise BreakGlassRefused("reason_text", f"Describe the emergency {problem}.")
-    if not actor.check_password(password):
-        raise refuse("password", "That password is not correct.")
+    try:
+        verify_password(actor, password)  # counts towards the sign-in lockout (SEC-04)
+    except StepUpFailed as failed:
+        refused = refuse("password", "That password is not correct.")
+        if failed.locked:
+            raise  # the account is locked: the page ends the session
+        raise refused from failed
     client = Client.objects.filter(mrn=mrn.strip().replace("-", "")).first()
     if client is None or is_restricted(actor=actor, client=client):
         raise refuse("mrn", "No chart can be opened for that MRN.", client)

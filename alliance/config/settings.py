@@ -110,6 +110,7 @@ MIDDLEWARE = [
     "alliance.web.middleware.NoStoreMiddleware",
     "alliance.web.middleware.CapabilityGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "alliance.web.middleware.SessionEndedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -208,8 +209,14 @@ SESSION_COOKIE_AGE = int(ABSOLUTE_TIMEOUT.total_seconds())
 # Lockout after repeated failures (SEC-04), through django-axes.
 AXES_FAILURE_LIMIT = env_int("ALLIANCE_LOCKOUT_FAILURES", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("ALLIANCE_LOCKOUT_MINUTES", 15, minimum=1))
-AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_RESET_ON_SUCCESS = True
+# Two counters, each locking at the limit: failures for an account (from any address), and
+# failures from an address (across any accounts), so one address cannot try four passwords on
+# each of many accounts. A wrong step-up password counts as a failed sign-in (SEC-08).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A successful sign-in does not wipe the failures: with the address counter it would also wipe
+# the failures from that address against other accounts (one own account would reset the
+# guessing). Failures expire after the cool-off instead.
+AXES_RESET_ON_SUCCESS = False
 # The lock lasts the cool-off from the failure that set it, as the sign-in page says; without
 # this, every attempt made while locked (even with the right password) restarted the clock.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -222,11 +229,6 @@ AXES_LOCKOUT_CALLABLE = "alliance.web.auth.views.lockout_response"
 OTP_TOTP_ISSUER = CLINIC_NAME
 
 SILENCED_SYSTEM_CHECKS = [
-    # axes.W006 wants the client address in the lockout key. Alliance locks the account
-    # (username) whatever the address, so rotating addresses or browsers gains nothing; keying
-    # on the address as well would let one mistyping colleague lock out a whole clinic behind
-    # one NAT address.
-    "axes.W006",
     # security.W021: HSTS preloading commits every subdomain of the clinic's domain to HTTPS
     # for good; that is the domain owner's decision, not the application's.
     "security.W021",

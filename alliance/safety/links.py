@@ -1,9 +1,13 @@
 """The client's read-only link to their safety plan: single use per device, expiring, revocable.
 
-Only SHA-256 hashes are stored: of the token in the link, and of a second secret that the first
-browser to open it receives in an HttpOnly cookie. That browser may open the link again until it
-expires; any other device is refused (a forwarded or shoulder-surfed link shows nothing). Every
-open, allowed or refused, is audited.
+Only SHA-256 hashes are stored: of the token in the link, and of a second secret that the browser
+receives in an HttpOnly cookie when the client binds it. Opening the link binds nothing: a chat
+app's link preview or a mail scanner fetches links too (issue 14 class 3). The link is bound only
+when the client confirms their date of birth and presses the button (a POST); after
+``MAX_FAILED_CHECKS`` wrong answers the link stops working. The bound browser may open the link
+again until it expires; any other device is refused (a forwarded or shoulder-surfed link shows
+nothing). Every open, confirmation and refusal is audited; showing the confirmation page writes
+nothing.
 """
 
 from __future__ import annotations
@@ -12,11 +16,12 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from alliance.audit.actions import AuditAction, AuditOutcome
@@ -28,6 +33,7 @@ from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
 
 LINK_ACTOR = "client-safety-plan-link"
+MAX_FAILED_CHECKS = 5
 
 
 class LinkUnusable(Exception):
@@ -36,6 +42,22 @@ class LinkUnusable(Exception):
 
 class LinkOtherDevice(Exception):
     """The link was already opened on another device."""
+
+
+class LinkNotConfirmed(Exception):
+    """No device is bound yet: the client must confirm their date of birth first."""
+
+
+class LinkLocked(Exception):
+    """Too many wrong dates of birth: the link no longer works."""
+
+
+class WrongAnswer(Exception):
+    """The date of birth does not match; ``remaining`` tries are left."""
+
+    def __init__(self, remaining: int) -> None:
+        super().__init__(remaining)
+        self.remaining = remaining
 
 
 @dataclass(frozen=True)
@@ -115,11 +137,11 @@ def _audit_open(link: SafetyPlanLink, outcome: AuditOutcome, detail: dict[str, o
         )
 
 
-def plan_link_open(*, token: str, device_secret: str, now: datetime | None = None) -> PlanOpened:
-    """Open the plan through its link from the browser holding ``device_secret`` (may be "")."""
-    moment = now or timezone.now()
+def _usable(token: str, moment: datetime) -> tuple[SafetyPlanLink, SafetyPlanVersion]:
     link = (
-        SafetyPlanLink.objects.filter(token_hash=secret_hash(token)).select_related("plan").first()
+        SafetyPlanLink.objects.filter(token_hash=secret_hash(token))
+        .select_related("plan__client")
+        .first()
     )
     if link is None:
         raise LinkUnusable
@@ -129,22 +151,73 @@ def plan_link_open(*, token: str, device_secret: str, now: datetime | None = Non
     version = _current_signed(link.plan)
     if version is None:
         raise LinkUnusable
-    new_secret = ""
-    if not link.device_hash:
-        new_secret = secrets.token_urlsafe(32)
-        # Bind atomically: of two first opens at once, only one browser gets the link.
-        bound = SafetyPlanLink.objects.filter(pk=link.pk, device_hash="").update(
-            device_hash=secret_hash(new_secret), bound_at=moment, updated_at=moment
-        )
-        if bound != 1:
-            new_secret = ""
-            link.refresh_from_db()
-    if not new_secret and (
-        not device_secret or not hmac.compare_digest(secret_hash(device_secret), link.device_hash)
-    ):
+    return link, version
+
+
+def _same_device(link: SafetyPlanLink, device_secret: str) -> bool:
+    return bool(device_secret) and hmac.compare_digest(secret_hash(device_secret), link.device_hash)
+
+
+def _open_bound(link: SafetyPlanLink, version: SafetyPlanVersion, device_secret: str) -> PlanOpened:
+    if not _same_device(link, device_secret):
         _audit_open(link, AuditOutcome.DENIED, {"refused": "other device"})
         raise LinkOtherDevice
-    _audit_open(
-        link, AuditOutcome.SUCCESS, {"plan_version": version.number, "first_open": bool(new_secret)}
-    )
+    _audit_open(link, AuditOutcome.SUCCESS, {"plan_version": version.number, "first_open": False})
+    return PlanOpened(link, version, "")
+
+
+def plan_link_open(*, token: str, device_secret: str, now: datetime | None = None) -> PlanOpened:
+    """Open the plan from the browser holding ``device_secret`` (may be ""). Never binds.
+
+    Safe for any GET or HEAD: an unbound link raises ``LinkNotConfirmed`` and writes nothing.
+    """
+    link, version = _usable(token, now or timezone.now())
+    if not link.device_hash:
+        if link.failed_checks >= MAX_FAILED_CHECKS:
+            raise LinkLocked
+        raise LinkNotConfirmed
+    return _open_bound(link, version, device_secret)
+
+
+def plan_link_confirm(
+    *, token: str, date_of_birth: date, device_secret: str, now: datetime | None = None
+) -> PlanOpened:
+    """The client's deliberate first open: bind this browser if ``date_of_birth`` is theirs.
+
+    A wrong answer is counted and audited; after ``MAX_FAILED_CHECKS`` of them the link is locked.
+    """
+    moment = now or timezone.now()
+    link, version = _usable(token, moment)
+    if link.device_hash:
+        return _open_bound(link, version, device_secret)
+    if link.failed_checks >= MAX_FAILED_CHECKS:
+        _audit_open(link, AuditOutcome.DENIED, {"refused": "too many wrong answers"})
+        raise LinkLocked
+    if date_of_birth != link.plan.client.date_of_birth:
+        with transaction.atomic():
+            counted = SafetyPlanLink.objects.filter(
+                pk=link.pk, device_hash="", failed_checks__lt=MAX_FAILED_CHECKS
+            ).update(failed_checks=F("failed_checks") + 1, updated_at=moment)
+            link.refresh_from_db()
+            _audit_open(
+                link,
+                AuditOutcome.DENIED,
+                {"refused": "wrong date of birth", "failed_checks": link.failed_checks},
+            )
+        if link.device_hash:  # bound meanwhile by the right answer from another browser
+            raise LinkOtherDevice
+        if not counted or link.failed_checks >= MAX_FAILED_CHECKS:
+            raise LinkLocked
+        raise WrongAnswer(MAX_FAILED_CHECKS - link.failed_checks)
+    new_secret = secrets.token_urlsafe(32)
+    # Bind atomically: of two confirmations at once, only one browser gets the link.
+    bound = SafetyPlanLink.objects.filter(
+        pk=link.pk, device_hash="", failed_checks__lt=MAX_FAILED_CHECKS
+    ).update(device_hash=secret_hash(new_secret), bound_at=moment, updated_at=moment)
+    if bound != 1:
+        link.refresh_from_db()
+        if not link.device_hash:
+            raise LinkLocked
+        return _open_bound(link, version, device_secret)
+    _audit_open(link, AuditOutcome.SUCCESS, {"plan_version": version.number, "first_open": True})
     return PlanOpened(link, version, new_secret)

@@ -284,8 +284,9 @@ class SafetyPlanRevision(DocumentVersion):
 class SafetyPlanLink(UndeletableModel):
     """A read-only link to the client's plan: only hashes of the token and device are kept.
 
-    The first browser to open it is bound to it by a second secret in an HttpOnly cookie;
-    other devices are refused. It expires, and the clinician can revoke it.
+    The browser where the client confirms their date of birth is bound to it by a second secret
+    in an HttpOnly cookie; other devices are refused. Wrong answers are counted (``failed_checks``)
+    and lock the link at a limit. It expires, and the clinician can revoke it.
     """
 
     plan = models.ForeignKey(SafetyPlan, on_delete=models.PROTECT, related_name="links")
@@ -296,6 +297,7 @@ class SafetyPlanLink(UndeletableModel):
     )
     expires_at = models.DateTimeField()
     bound_at = models.DateTimeField(null=True, blank=True)
+    failed_checks = models.PositiveSmallIntegerField(default=0)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

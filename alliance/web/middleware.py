@@ -19,6 +19,7 @@ from alliance.clients.selectors import client_exists
 from alliance.config.admin_site import holds_admin_capability
 from alliance.web.gate import Gate, access_of
 from alliance.web.session import AUTH_AT, SEEN_AT, TOUCH_EVERY_SECONDS
+from alliance.web.signing import SessionEnded
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -154,4 +155,20 @@ class CapabilityGateMiddleware:
             return redirect("web:mfa")
         if not holds_admin_capability(user):
             return render(request, "web/errors/403.html", status=403)
+        return None
+
+
+class SessionEndedMiddleware:
+    """A page that ended the session (a step-up that locked the account, SEC-08) goes to the
+    sign-in page, which shows why (``alliance.web.signing.step_up_refused``)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, SessionEnded):
+            return redirect(settings.LOGIN_URL)
         return None

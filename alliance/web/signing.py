@@ -5,6 +5,11 @@ draft, types their password, and the service locks the document. Three things ca
 and each kind of document answers them the same way: a wrong password is shown next to the
 field; a draft saved by someone else since it was shown is shown again, newer, with a 409 and
 nothing signed (REL-04); a document someone signed first is simply shown, signed.
+
+A wrong password counts towards the sign-in lockout (SEC-04, SEC-08). Every page that asks for
+the password again handles ``StepUpFailed`` through ``step_up_refused``: when the failure locked
+the account (or it was locked already), the session ends and the browser goes to the sign-in
+page, which says the account is locked.
 """
 
 from __future__ import annotations
@@ -13,6 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
@@ -22,6 +30,31 @@ from alliance.web.documents import SignForm
 from alliance.web.util import add_service_errors
 
 WRONG_PASSWORD = "That password is not correct."  # noqa: S105 - a message, not a password
+
+
+def lockout_message() -> str:
+    """What the sign-in page says about a locked account."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return (
+        f"Too many failed attempts: this account is locked for {minutes} minutes. "
+        "Ask your administrator if you need access sooner."
+    )
+
+
+class SessionEnded(Exception):
+    """The session was ended in the middle of a page (``SessionEndedMiddleware`` redirects)."""
+
+
+def step_up_refused(request: HttpRequest, failed: StepUpFailed) -> None:
+    """Handle a refused step-up: return for a wrong password (the page says so next to the
+    field); when the account is locked, end the session and raise ``SessionEnded``, which sends
+    the browser to the sign-in page with the lockout message.
+    """
+    if not failed.locked:
+        return
+    logout(request)
+    messages.error(request, lockout_message())
+    raise SessionEnded
 
 
 @dataclass
@@ -59,7 +92,8 @@ def attempt_with_password(
         return False
     try:
         act(form.cleaned_data)
-    except StepUpFailed:
+    except StepUpFailed as failed:
+        step_up_refused(request, failed)
         form.add_error("password", WRONG_PASSWORD)
     except ValidationError as error:
         add_service_errors(form, error)
@@ -83,7 +117,8 @@ def attempt_sign(request: HttpRequest, document: Any, sign: Callable[..., Any]) 
         attempt.signed = sign(
             version=form.cleaned_data["version"], password=form.cleaned_data["password"]
         )
-    except StepUpFailed:
+    except StepUpFailed as failed:
+        step_up_refused(request, failed)
         form.add_error("password", WRONG_PASSWORD)
     except StaleDraft as error:
         attempt.document = error.current

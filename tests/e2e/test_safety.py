@@ -153,6 +153,12 @@ def test_alert_to_assessment_to_safety_plan_on_the_phone_to_follow_ups_done(
     try:
         phone = phone_ctx.new_page()
         phone.goto(link)
+        # then it asks for the client's date of birth before anything binds (issue 14 class 3)
+        expect(phone.get_by_role("heading", level=1)).to_have_text("Open my safety plan")
+        expect(phone.locator("main")).not_to_contain_text("Walk by the river")
+        expect(phone.locator("a[href='tel:988']").first).to_be_visible()
+        phone.get_by_label("Your date of birth").fill(client.date_of_birth.isoformat())
+        phone.get_by_role("button", name="Show my safety plan").click()
         # then it shows the plan and the clinic's name, nothing else about the client
         expect(phone.get_by_role("heading", level=1)).to_have_text("My safety plan")
         expect(phone.locator("main")).to_contain_text("Walk by the river")

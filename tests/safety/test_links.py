@@ -1,4 +1,5 @@
-"""The client's plan link: bound to the first device, expiring, revocable, every open audited."""
+"""The client's plan link: bound to the device where the client confirms their date of birth,
+expiring, revocable, every open audited."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from django.utils import timezone
 
 from alliance.audit.models import AuditEvent
 from alliance.safety.links import (
+    LinkNotConfirmed,
     LinkOtherDevice,
     LinkUnusable,
+    plan_link_confirm,
     plan_link_create,
     plan_link_open,
     plan_link_revoke,
@@ -23,7 +26,11 @@ from tests.personas import Clinic
 def test_the_first_device_keeps_the_link(plan_v1: SafetyPlanVersion, clinic: Clinic) -> None:
     link, token = plan_link_create(actor=clinic.therapist_on_team, client=clinic.client_a)
     assert SafetyPlanLink.objects.get(pk=link.pk).token_hash == secret_hash(token)
-    first = plan_link_open(token=token, device_secret="")
+    with pytest.raises(LinkNotConfirmed):
+        plan_link_open(token=token, device_secret="")
+    first = plan_link_confirm(
+        token=token, date_of_birth=clinic.client_a.date_of_birth, device_secret=""
+    )
     assert first.new_device_secret and first.version == plan_v1
     again = plan_link_open(token=token, device_secret=first.new_device_secret)
     assert again.new_device_secret == ""
@@ -45,9 +52,15 @@ def test_expired_revoked_and_unknown_links_are_unusable(
     plan_v1: SafetyPlanVersion, clinic: Clinic
 ) -> None:
     link, token = plan_link_create(actor=clinic.therapist_on_team, client=clinic.client_a)
+    dob = clinic.client_a.date_of_birth
     with pytest.raises(LinkUnusable):
-        plan_link_open(token=token, device_secret="", now=link.expires_at + timedelta(seconds=1))
-    opened = plan_link_open(token=token, device_secret="")
+        plan_link_confirm(
+            token=token,
+            date_of_birth=dob,
+            device_secret="",
+            now=link.expires_at + timedelta(seconds=1),
+        )
+    opened = plan_link_confirm(token=token, date_of_birth=dob, device_secret="")
     plan_link_revoke(actor=clinic.therapist_on_team, client=clinic.client_a, link_id=link.pk)
     with pytest.raises(LinkUnusable):
         plan_link_open(token=token, device_secret=opened.new_device_secret)

@@ -90,7 +90,7 @@ def test_the_plan_prints_on_one_page_with_its_steps_and_988(
     assert "Núñez" not in response["Content-Disposition"]
 
 
-def test_the_public_link_binds_the_first_browser(
+def test_the_public_link_binds_the_confirming_browser(
     plan_v1: SafetyPlanVersion, clinic: Clinic, signed_in: Callable[[User], HttpClient]
 ) -> None:
     http = signed_in(clinic.therapist_on_team)
@@ -98,9 +98,13 @@ def test_the_public_link_binds_the_first_browser(
     url = page.split('class="link-url"')[0].rsplit('value="', 1)[1].split('"')[0]
     path = url.replace("http://testserver", "")
     phone = HttpClient()
+    ask = phone.get(path)
+    assert ask.status_code == 200 and "Walk by the river" not in ask.content.decode()
+    bound = phone.post(path, {"date_of_birth": clinic.client_a.date_of_birth.isoformat()})
+    assert bound.status_code == 303 and bound["Location"] == path
     first = phone.get(path)
     assert first.status_code == 200 and "Walk by the river" in first.content.decode()
-    cookie = first.cookies[DEVICE_COOKIE]
+    cookie = bound.cookies[DEVICE_COOKIE]
     assert cookie["httponly"] and cookie["path"] == path
     for private in ("Núñez", clinic.client_a.mrn, "1990-04-23"):
         assert private not in first.content.decode()

@@ -7,8 +7,10 @@ from django.shortcuts import redirect, render
 
 from alliance.access.services import BreakGlassRefused, break_glass_start
 from alliance.staff.capabilities import Capability
+from alliance.staff.stepup import StepUpFailed
 from alliance.web.access.forms import BreakGlassForm
 from alliance.web.gate import requires
+from alliance.web.signing import WRONG_PASSWORD, step_up_refused
 from alliance.web.util import actor_of
 
 
@@ -26,6 +28,9 @@ def break_glass(request: HttpRequest) -> HttpResponse:
             )
         except BreakGlassRefused as refused:
             form.add_error(refused.field, refused.message)
+        except StepUpFailed as failed:
+            step_up_refused(request, failed)  # locked: the session ends here
+            form.add_error("password", WRONG_PASSWORD)
         else:
             return redirect("web:client_chart", client_id=grant.client_id)
     return render(request, "access/break_glass.html", {"form": form})

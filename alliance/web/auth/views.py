@@ -21,6 +21,7 @@ from alliance.staff.models import TotpDevice
 from alliance.web.auth.forms import LoginForm, TokenForm
 from alliance.web.gate import password_only, public, signed_in
 from alliance.web.session import AUTH_AT, SEEN_AT
+from alliance.web.signing import lockout_message
 from alliance.web.util import actor_of
 
 ENROL_SESSION_KEY = "alliance_enrolling_device"
@@ -52,12 +53,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     severity=AuditSeverity.HIGH if locked else AuditSeverity.NORMAL,
                 )
             if locked:
-                minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-                form.add_error(
-                    None,
-                    f"Too many failed attempts: this account is locked for {minutes} minutes. "
-                    "Ask your administrator if you need access sooner.",
-                )
+                form.add_error(None, lockout_message())
                 status = 429
             else:
                 form.add_error(None, "That username and password do not match an account.")

@@ -41,7 +41,7 @@ from alliance.web.plans.forms import (
     VersionForm,
 )
 from alliance.web.plans.pages import form_status, plan_for_change, plan_url, with_version
-from alliance.web.signing import WRONG_PASSWORD, attempt_with_password
+from alliance.web.signing import WRONG_PASSWORD, attempt_with_password, step_up_refused
 from alliance.web.util import actor_of, add_service_errors
 
 
@@ -117,7 +117,8 @@ def activate(request: HttpRequest, client_id: int, treatment_plan_id: int) -> Ht
                 agreement=form.agreement(),
                 password=form.cleaned_data["password"],
             )
-        except StepUpFailed:
+        except StepUpFailed as failed:
+            step_up_refused(request, failed)
             form.add_error("password", WRONG_PASSWORD)
         except StaleDraft as stale:
             plan, changed = stale.current, True

@@ -175,3 +175,9 @@ class PlanSignForm(forms.Form):
         help_text="Needed when the client could not agree: why, and when you will go over it.",
     )
     password = password_field()
+
+
+class PlanLinkConfirmForm(forms.Form):
+    """What the client knows, asked before their plan link is bound to this browser."""
+
+    date_of_birth = forms.DateField(widget=DateInput(), label="Your date of birth")

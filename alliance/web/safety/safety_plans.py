@@ -1,5 +1,6 @@
 """Safety plans: the plan page, editing the draft version, signing with the client's agreement,
-the one-page PDF, and the client's read-only link (public, bound to the first device)."""
+the one-page PDF, and the client's read-only link (public, bound to the browser where the client
+confirms their date of birth: opening it never binds it, issue 14 class 3)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,18 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from alliance.audit.actions import AuditAction
 from alliance.records.errors import DocumentLocked, StaleDraft
 from alliance.safety.links import (
+    LinkLocked,
+    LinkNotConfirmed,
     LinkOtherDevice,
     LinkUnusable,
+    PlanOpened,
+    WrongAnswer,
+    plan_link_confirm,
     plan_link_create,
     plan_link_open,
     plan_link_revoke,
@@ -28,8 +34,9 @@ from alliance.staff.capabilities import Capability
 from alliance.staff.stepup import StepUpFailed
 from alliance.web.gate import public, requires
 from alliance.web.pdf import PdfUnavailable, pdf_response, render_pdf
-from alliance.web.safety.forms import PlanSignForm, SafetyPlanForm
-from alliance.web.signing import WRONG_PASSWORD
+from alliance.web.safety.crisis import crisis_links
+from alliance.web.safety.forms import PlanLinkConfirmForm, PlanSignForm, SafetyPlanForm
+from alliance.web.signing import WRONG_PASSWORD, step_up_refused
 from alliance.web.util import actor_of, add_service_errors
 
 DEVICE_COOKIE = "alliance_plan_device"
@@ -152,7 +159,8 @@ def sign(request: HttpRequest, client_id: int, plan_draft_id: int) -> HttpRespon
                 agreement=form.cleaned_data["agreement"],
                 agreement_note=form.cleaned_data["agreement_note"],
             )
-        except StepUpFailed:
+        except StepUpFailed as failed:
+            step_up_refused(request, failed)
             form.add_error("password", WRONG_PASSWORD)
         except StaleDraft as stale:
             version, changed = stale.current, True
@@ -246,22 +254,55 @@ def link_revoke(request: HttpRequest, client_id: int, link_id: int) -> HttpRespo
 
 
 @public
+@require_http_methods(["GET", "HEAD", "POST"])
 def public_plan(request: HttpRequest, plan_token: str) -> HttpResponse:
-    """The client's own plan, read-only: the clinic's name and the plan, nothing else."""
-    crisis = {"contacts": crisis_contacts()}
+    """The client's own plan, read-only: the clinic's name and the plan, nothing else.
+
+    GET and HEAD never bind the link (link previews and mail scanners send them): an unbound
+    link shows the date-of-birth question, and only its POST binds this browser.
+    """
+    crisis = {"contacts": crisis_links()}
+    device_secret = request.COOKIES.get(DEVICE_COOKIE, "")
+    form = PlanLinkConfirmForm(request.POST if request.method == "POST" else None)
     try:
-        opened = plan_link_open(
-            token=plan_token, device_secret=request.COOKIES.get(DEVICE_COOKIE, "")
+        if form.is_valid():
+            opened = plan_link_confirm(
+                token=plan_token,
+                date_of_birth=form.cleaned_data["date_of_birth"],
+                device_secret=device_secret,
+            )
+        else:
+            opened = plan_link_open(token=plan_token, device_secret=device_secret)
+    except LinkNotConfirmed:
+        status = 400 if form.is_bound else 200
+        return render(
+            request, "safety/public/confirm.html", {**crisis, "form": form}, status=status
         )
+    except WrongAnswer as wrong:
+        form.add_error(
+            "date_of_birth",
+            f"That is not the date of birth we have for you. Tries left: {wrong.remaining}.",
+        )
+        return render(request, "safety/public/confirm.html", {**crisis, "form": form}, status=400)
+    except LinkLocked:
+        return render(request, "safety/public/locked.html", crisis, status=403)
     except LinkUnusable:
         return render(request, "safety/public/unusable.html", crisis, status=404)
     except LinkOtherDevice:
         return render(request, "safety/public/other_device.html", crisis, status=403)
-    response = render(
-        request,
-        "safety/public/plan.html",
-        {"version": opened.version, "display": plan_display(opened.version)},
-    )
+    return _plan_response(request, opened)
+
+
+def _plan_response(request: HttpRequest, opened: PlanOpened) -> HttpResponse:
+    if request.method == "POST":  # bound: show the plan by GET, so a reload never re-posts
+        response: HttpResponse = redirect(request.path)
+        response.status_code = 303
+    else:
+        response = render(
+            request,
+            "safety/public/plan.html",
+            {"version": opened.version, "display": plan_display(opened.version)},
+        )
     if opened.new_device_secret:
         response.set_cookie(
             DEVICE_COOKIE,
