@@ -114,7 +114,10 @@ class Client(UndeletableModel):
 
 
 class Contact(UndeletableModel):
-    """A guardian, emergency contact, family member or other collateral of a client."""
+    """A guardian, emergency contact, family member or other collateral of a client.
+
+    ``version`` guards against lost concurrent edits, as on ``Client`` (REL-04).
+    """
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="contacts")
     name = models.CharField(max_length=200)
@@ -127,6 +130,7 @@ class Contact(UndeletableModel):
         help_text="Only contact this person with the client's permission (or as the law allows).",
     )
     active = models.BooleanField(default=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["client_id", "relationship", "name"]
@@ -136,7 +140,10 @@ class Contact(UndeletableModel):
 
 
 class Episode(UndeletableModel):
-    """An episode of care: enrolment in one program from referral to discharge."""
+    """An episode of care: enrolment in one program from referral to discharge.
+
+    ``version`` guards against lost concurrent edits, as on ``Client`` (REL-04).
+    """
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="episodes")
     program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="episodes")
@@ -145,6 +152,7 @@ class Episode(UndeletableModel):
     discharge_date = models.DateField(null=True, blank=True)
     discharge_reason = models.CharField(max_length=20, choices=DischargeReason.choices, blank=True)
     discharge_note = models.CharField(max_length=300, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["client_id", "-referral_date"]

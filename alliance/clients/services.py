@@ -64,9 +64,9 @@ EPISODE_FIELDS = (
 
 
 class StaleEdit(Exception):
-    """Someone saved this record after the editor loaded it."""
+    """Someone saved this record after the editor loaded it; ``current`` is the row as saved."""
 
-    def __init__(self, current: Client) -> None:
+    def __init__(self, current: Any) -> None:
         super().__init__("record changed since it was loaded")
         self.current = current
 
@@ -238,24 +238,68 @@ def _clean_contact(values: dict[str, Any]) -> None:
         raise ValidationError(errors)
 
 
+def _save_versioned(row: Contact | Episode, *, changed: list[str], version: int) -> None:
+    """Write ``changed`` fields of an edited row only if it is still at ``version`` (REL-04).
+
+    The check sits in the UPDATE itself, so it holds even without row locks (SQLite): the
+    second of two racing writers updates nothing and gets ``StaleEdit`` with the saved row.
+    """
+    model = type(row)
+    updated = model.objects.filter(pk=row.pk, version=version).update(
+        **{name: getattr(row, name) for name in changed},
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    if updated != 1:
+        raise StaleEdit(model.objects.get(pk=row.pk))
+    row.refresh_from_db()
+
+
+def _current_for_edit(
+    model: type[Contact] | type[Episode], *, pk: int, client: Client, version: int | None
+) -> Any:
+    """The saved row an edit starts from, refusing another client's row or a stale version."""
+    current = model.objects.select_for_update().get(pk=pk)
+    if current.client_id != client.pk:
+        # A row cannot be moved to another client through its form (SEC-11).
+        raise model.DoesNotExist
+    if version is None:
+        raise ValueError("an edit must say which version it started from (REL-04)")
+    if current.version != version:
+        raise StaleEdit(current)
+    return current
+
+
 def contact_save(
-    *, actor: User, client: Client, values: dict[str, Any], contact: Contact | None = None
+    *,
+    actor: User,
+    client: Client,
+    values: dict[str, Any],
+    contact: Contact | None = None,
+    version: int | None = None,
 ) -> Contact:
-    """Add a contact (``contact`` is None) or change one of this client's contacts."""
+    """Add a contact (``contact`` is None) or change one of this client's contacts.
+
+    A change names the ``version`` the editor started from; a stale one raises ``StaleEdit``
+    and writes nothing (REL-04).
+    """
     allowed = clients_visible_to(actor=actor, capability=Capability.DEMOGRAPHICS_WRITE)
     _clean_contact(values)
     with transaction.atomic():
         client = allowed.get(pk=client.pk)
         if contact is None:
             contact = Contact(client=client)
+            changed = apply_changes(contact, values, CONTACT_FIELDS)
+            contact.save()
             action = AuditAction.CREATE
-        elif contact.client_id != client.pk:
-            # A contact cannot be moved to another client through this form (SEC-11).
-            raise Contact.DoesNotExist
         else:
+            contact = _current_for_edit(Contact, pk=contact.pk, client=client, version=version)
+            changed = apply_changes(contact, values, CONTACT_FIELDS)
+            if not changed:
+                return contact
+            assert version is not None  # checked by _current_for_edit
+            _save_versioned(contact, changed=changed, version=version)
             action = AuditAction.CHANGE
-        changed = apply_changes(contact, values, CONTACT_FIELDS)
-        contact.save()
         audit_record(
             actor=actor,
             action=action,
@@ -305,18 +349,26 @@ def _clean_episode(values: dict[str, Any]) -> None:
 
 
 def episode_save(
-    *, actor: User, client: Client, values: dict[str, Any], episode: Episode | None = None
+    *,
+    actor: User,
+    client: Client,
+    values: dict[str, Any],
+    episode: Episode | None = None,
+    version: int | None = None,
 ) -> Episode:
-    """Enrol a client in a program, or update admission and discharge of an episode."""
+    """Enrol a client in a program, or update admission and discharge of an episode.
+
+    An update names the ``version`` the editor started from; a stale one raises ``StaleEdit``
+    and writes nothing (REL-04).
+    """
     allowed = clients_visible_to(actor=actor, capability=Capability.EPISODE_EDIT)
     _clean_episode(values)
     with transaction.atomic():
         client = allowed.get(pk=client.pk)
         if episode is None:
             episode, action = Episode(client=client), AuditAction.CREATE
-        elif episode.client_id != client.pk:
-            raise Episode.DoesNotExist
         else:
+            episode = _current_for_edit(Episode, pk=episode.pk, client=client, version=version)
             action = AuditAction.CHANGE
         # One open episode per client and program, whether it is created, moved or reopened.
         program = values.get("program", episode.program_id)
@@ -331,7 +383,13 @@ def episode_save(
                 {"program": ["The client already has an open episode in this program."]}
             )
         changed = apply_changes(episode, values, EPISODE_FIELDS)
-        episode.save()
+        if action == AuditAction.CREATE:
+            episode.save()
+        elif not changed:
+            return episode
+        else:
+            assert version is not None  # checked by _current_for_edit
+            _save_versioned(episode, changed=changed, version=version)
         audit_record(
             actor=actor,
             action=action,

@@ -134,7 +134,11 @@ def writes_on(
         ),
         (
             reverse("web:contact_edit", args=[pk, target["contact"].pk]),
-            {"name": "Renamed Contact", "relationship": "friend"},
+            {
+                "name": "Renamed Contact",
+                "relationship": "friend",
+                "version": target["contact"].version,
+            },
         ),
         (
             reverse("web:episode_create", args=[pk]),
@@ -146,6 +150,7 @@ def writes_on(
                 "program": program_id,
                 "referral_date": target["episode"].referral_date.isoformat(),
                 "admission_date": today_iso(),
+                "version": target["episode"].version,
             },
         ),
         (

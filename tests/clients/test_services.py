@@ -55,6 +55,64 @@ def test_client_update_outside_ones_care_is_not_found(clinic: Clinic) -> None:
     assert Client.objects.get(pk=clinic.client_b.pk).city == ""
 
 
+def test_contact_and_episode_edits_with_stale_version_write_nothing(clinic: Clinic) -> None:
+    """REL-04: a contact or episode edit from version 1 after a saved version 2 is refused."""
+    contact = Contact.objects.create(client=clinic.client_a, name="Kin", relationship="parent")
+    contact_save(
+        actor=clinic.front_desk,
+        client=clinic.client_a,
+        values={"name": "Kin", "relationship": "parent", "phone": "555-201-0001"},
+        contact=contact,
+        version=1,
+    )
+    with pytest.raises(StaleEdit) as stale:
+        contact_save(
+            actor=clinic.intake,
+            client=clinic.client_a,
+            values={"name": "Kinsey", "relationship": "parent", "phone": ""},
+            contact=contact,
+            version=1,
+        )
+    assert (stale.value.current.phone, stale.value.current.version) == ("555-201-0001", 2)
+    contact.refresh_from_db()
+    assert (contact.name, contact.phone, contact.version) == ("Kin", "555-201-0001", 2)
+
+    episode = Episode.objects.create(
+        client=clinic.client_a, program=clinic.program, referral_date=days_ago(9)
+    )
+    episode_save(
+        actor=clinic.intake,
+        client=clinic.client_a,
+        values={"admission_date": days_ago(2)},
+        episode=episode,
+        version=1,
+    )
+    with pytest.raises(StaleEdit):
+        episode_save(
+            actor=clinic.intake,
+            client=clinic.client_a,
+            values={"admission_date": days_ago(1)},
+            episode=episode,
+            version=1,
+        )
+    episode.refresh_from_db()
+    assert (episode.admission_date, episode.version) == (days_ago(2), 2)
+
+
+def test_an_edit_must_name_its_version(clinic: Clinic) -> None:
+    """REL-04: an edit that does not say which version it started from is a programming error."""
+    contact = Contact.objects.create(client=clinic.client_a, name="Kin", relationship="parent")
+    with pytest.raises(ValueError, match="version"):
+        contact_save(
+            actor=clinic.front_desk,
+            client=clinic.client_a,
+            values={"name": "Kinsey", "relationship": "parent"},
+            contact=contact,
+        )
+    contact.refresh_from_db()
+    assert (contact.name, contact.version) == ("Kin", 1)
+
+
 def test_contact_cannot_be_moved_to_another_client(clinic: Clinic) -> None:
     """SEC-11: saving client_b's contact under client_a is refused; the contact stays put."""
     contact = Contact.objects.create(client=clinic.client_b, name="Kin", relationship="parent")
@@ -122,6 +180,7 @@ def test_moving_or_reopening_an_episode_onto_an_open_one_is_refused(
             client=clinic.client_b,
             values={"program": clinic.program, "referral_date": days_ago(8)},
             episode=in_youth,
+            version=in_youth.version,
         )
     closed_adult = Episode.objects.create(
         client=clinic.client_b,
@@ -136,6 +195,7 @@ def test_moving_or_reopening_an_episode_onto_an_open_one_is_refused(
             client=clinic.client_b,
             values={"discharge_date": None, "discharge_reason": ""},
             episode=closed_adult,
+            version=closed_adult.version,
         )
     in_youth.refresh_from_db()
     closed_adult.refresh_from_db()
@@ -147,6 +207,7 @@ def test_moving_or_reopening_an_episode_onto_an_open_one_is_refused(
         client=clinic.client_b,
         values={"program": clinic.program, "admission_date": days_ago(7)},
         episode=open_adult,
+        version=open_adult.version,
     )
 
 

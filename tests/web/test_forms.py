@@ -636,7 +636,9 @@ def test_episode_edit_bad_input_leaves_the_episode(clinic: Clinic, signed_in: Si
         admission_date=today - timedelta(days=50),
     )
     http = signed_in(clinic.therapist_on_team)
-    data = episode_form(clinic, discharge_date=(today - timedelta(days=55)).isoformat())
+    data = episode_form(
+        clinic, discharge_date=(today - timedelta(days=55)).isoformat(), version="1"
+    )
 
     response = http.post(reverse("web:episode_edit", args=[clinic.client_a.pk, episode.pk]), data)
 
@@ -831,7 +833,7 @@ def test_episode_in_a_closed_program_can_still_be_discharged(
     shown = page_of(http.get(url))
     assert shown.values["program"] == str(clinic.program.pk)
 
-    response = http.post(url, episode_form(clinic, discharge_reason="moved"))
+    response = http.post(url, episode_form(clinic, discharge_reason="moved", version="1"))
 
     assert response.status_code == 302, page_of(response).errors
     episode.refresh_from_db()
@@ -857,7 +859,11 @@ def test_episode_cannot_be_moved_onto_another_open_episode_of_its_program(
         client=clinic.client_a, program=youth, referral_date=today - timedelta(days=8)
     )
     http = signed_in(clinic.therapist_on_team)
-    data = {"program": str(clinic.program.pk), "referral_date": other.referral_date.isoformat()}
+    data = {
+        "program": str(clinic.program.pk),
+        "referral_date": other.referral_date.isoformat(),
+        "version": "1",
+    }
 
     response = http.post(reverse("web:episode_edit", args=[clinic.client_a.pk, other.pk]), data)
 

@@ -40,6 +40,20 @@ class ServiceRulesForm(forms.ModelForm):
         return self.cleaned_data
 
 
+class VersionedRulesForm(ServiceRulesForm):
+    """A form that both adds and edits a row: an edit sends back the version it loaded (REL-04).
+
+    The view passes ``editing=True`` (and the row's version as the initial value) when the form
+    changes a saved row; the service refuses a stale version with ``StaleEdit``.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["version"].required = editing
+
+
 class ClientForm(ServiceRulesForm):
     def rule_errors(self, values: dict[str, Any]) -> dict[str, list[str]]:
         return client_field_errors(values)
@@ -74,7 +88,7 @@ class ClientEditForm(ClientForm):
         pass
 
 
-class ContactForm(ServiceRulesForm):
+class ContactForm(VersionedRulesForm):
     def rule_errors(self, values: dict[str, Any]) -> dict[str, list[str]]:
         return contact_field_errors(values)
 
@@ -84,7 +98,7 @@ class ContactForm(ServiceRulesForm):
         widgets = {"phone": PhoneInput()}
 
 
-class EpisodeForm(ServiceRulesForm):
+class EpisodeForm(VersionedRulesForm):
     """New episodes go to active programs; an existing one keeps its program even once closed."""
 
     program = forms.ModelChoiceField(queryset=Program.objects.filter(active=True))

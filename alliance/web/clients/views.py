@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
 from urllib.parse import urlencode
 
+from django import forms
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.db.models import Model
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
@@ -201,6 +205,39 @@ def edit(request: HttpRequest, client_id: int) -> HttpResponse:
     )
 
 
+def _shown(field: forms.Field, value: Any) -> str:
+    """A value as the conflict page shows it: choice labels, dates, yes/no, names of rows."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, date):
+        return value.isoformat()
+    choices = dict(getattr(field, "choices", None) or ())
+    if not isinstance(value, Model) and value in choices:
+        return str(choices[value])
+    return str(value)
+
+
+def _differences(saved: Model, form: forms.ModelForm) -> list[tuple[str, str, str]]:
+    """(label, saved meanwhile, typed) for each field where the two differ (REL-04)."""
+    rows = []
+    for name in form._meta.fields or ():
+        field = form.fields[name]
+        theirs = _shown(field, getattr(saved, name))
+        yours = _shown(field, form.cleaned_data.get(name))
+        if theirs != yours:
+            rows.append((str(field.label or name), theirs, yours))
+    return rows
+
+
+def _at_saved_version(request: HttpRequest, version: int) -> QueryDict:
+    """What was typed, at the version now saved: saving again is a deliberate choice (REL-04)."""
+    data = request.POST.copy()
+    data["version"] = str(version)
+    return data
+
+
 @requires(Capability.DEMOGRAPHICS_WRITE)
 def contact(request: HttpRequest, client_id: int, contact_id: int | None = None) -> HttpResponse:
     actor = actor_of(request)
@@ -212,17 +249,40 @@ def contact(request: HttpRequest, client_id: int, contact_id: int | None = None)
         existing = contact_of(client=client, contact_id=contact_id)
         if existing is None:
             raise Http404
-    form = ContactForm(request.POST or None, instance=None if request.POST else existing)
+    form = ContactForm(
+        request.POST or None,
+        instance=None if request.POST else existing,
+        initial={"version": existing.version} if existing else None,
+        editing=existing is not None,
+    )
+    conflict, differences = None, None
     if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            contact_save(actor=actor, client=client, values=form.cleaned_data, contact=existing)
+            contact_save(
+                actor=actor,
+                client=client,
+                values=values,
+                contact=existing,
+                version=form.cleaned_data["version"],
+            )
+        except StaleEdit as stale:
+            conflict = stale.current
+            differences = _differences(conflict, form)
+            form = ContactForm(_at_saved_version(request, conflict.version), editing=True)
+            form.is_valid()
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             return redirect("web:client_chart", client_id=client.pk)
-    return render(
-        request, "clients/contact.html", {"form": form, "client": client, "contact": existing}
-    )
+    context = {
+        "form": form,
+        "client": client,
+        "contact": existing,
+        "conflict": conflict,
+        "differences": differences,
+    }
+    return render(request, "clients/contact.html", context, status=409 if conflict else 200)
 
 
 @requires(Capability.EPISODE_EDIT)
@@ -234,18 +294,43 @@ def episode(request: HttpRequest, client_id: int, episode_id: int | None = None)
         existing = episode_of(client=client, episode_id=episode_id)
         if existing is None:
             raise Http404
+    current_program = existing.program if existing else None
     form = EpisodeForm(
         request.POST or None,
         instance=None if request.POST else existing,
-        current_program=existing.program if existing else None,
+        initial={"version": existing.version} if existing else None,
+        current_program=current_program,
+        editing=existing is not None,
     )
+    conflict, differences = None, None
     if request.method == "POST" and form.is_valid():
+        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            episode_save(actor=actor, client=client, values=form.cleaned_data, episode=existing)
+            episode_save(
+                actor=actor,
+                client=client,
+                values=values,
+                episode=existing,
+                version=form.cleaned_data["version"],
+            )
+        except StaleEdit as stale:
+            conflict = stale.current
+            differences = _differences(conflict, form)
+            form = EpisodeForm(
+                _at_saved_version(request, conflict.version),
+                current_program=current_program,
+                editing=True,
+            )
+            form.is_valid()
         except ValidationError as error:
             add_service_errors(form, error)
         else:
             return redirect("web:client_chart", client_id=client.pk)
-    return render(
-        request, "clients/episode.html", {"form": form, "client": client, "episode": existing}
-    )
+    context = {
+        "form": form,
+        "client": client,
+        "episode": existing,
+        "conflict": conflict,
+        "differences": differences,
+    }
+    return render(request, "clients/episode.html", context, status=409 if conflict else 200)
