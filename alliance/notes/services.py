@@ -49,8 +49,6 @@ from alliance.staff.capabilities import Capability
 from alliance.staff.models import SupervisionLink, User
 from alliance.staff.stepup import step_up
 
-__all__ = ["DocumentLocked", "StaleDraft", "reload_note"]  # the kernel's, raised from here
-
 
 @dataclass(frozen=True)
 class EncounterValues:
@@ -262,19 +260,22 @@ def note_sign(*, actor: User, note: Note, version: int, password: str) -> Note:
         if not current.is_psychotherapy and is_supervisee(actor)
         else CosignStatus.NOT_NEEDED
     )
-    with transaction.atomic():
-        signed_note: Note = lifecycle.document_sign(
-            NOTE,
-            actor=actor,
-            document=current,
-            lock=version,
-            client_id=note.client_id,
-            changes={"cpt_suggested": cpt, "cosign_status": cosign},
-            also=lambda signed: {"cosign": cosign or "not_needed"},
-        )
-        if signed_note.encounter_id is not None:
+
+    def in_the_signing_transaction(signed: Note) -> dict[str, Any]:
+        if signed.encounter_id is not None:
             # The session it documents is a contact: the caseload's "last contact" (issue 13).
-            last_contact_refresh(client_id=signed_note.client_id)
+            last_contact_refresh(client_id=signed.client_id)
+        return {"cosign": cosign or "not_needed"}
+
+    signed_note: Note = lifecycle.document_sign(
+        NOTE,
+        actor=actor,
+        document=current,
+        lock=version,
+        client_id=note.client_id,
+        changes={"cpt_suggested": cpt, "cosign_status": cosign},
+        also=in_the_signing_transaction,
+    )
     return signed_note
 
 

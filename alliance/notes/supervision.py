@@ -17,7 +17,7 @@ from alliance.audit.actions import AuditAction
 from alliance.audit.services import audit_record
 from alliance.notes.models import CosignDecision, CosignReview, CosignStatus, Note
 from alliance.notes.selectors import NoteNotFound
-from alliance.notes.services import reload_note
+from alliance.notes.signing import reload_note
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
 from alliance.staff.stepup import step_up

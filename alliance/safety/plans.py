@@ -111,9 +111,6 @@ def plan_content(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-__all__ = ["reload_version"]
-
-
 def _draft_create(
     actor: User, client: Client, content: dict[str, Any], now: Any
 ) -> SafetyPlanVersion:

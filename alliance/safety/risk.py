@@ -93,9 +93,6 @@ def _own(actor: User, assessment: RiskAssessment) -> None:
         raise SafetyRecordNotFound
 
 
-__all__ = ["reload_assessment"]
-
-
 def risk_assessment_create(
     *,
     actor: User,

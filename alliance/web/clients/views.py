@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -56,7 +58,7 @@ from alliance.web.clients.forms import (
 )
 from alliance.web.gate import requires
 from alliance.web.search_tokens import search_recall, search_remember
-from alliance.web.util import actor_of, add_service_errors
+from alliance.web.util import actor_of, add_service_errors, typed_at_version
 
 
 @requires(Capability.CLIENT_SEARCH)
@@ -178,30 +180,21 @@ def edit(request: HttpRequest, client_id: int) -> HttpResponse:
         instance=None if request.POST else client,
         initial={"version": client.version},
     )
-    conflict = None
-    if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            client_update(
-                actor=actor, client=client, values=values, version=form.cleaned_data["version"]
-            )
-        except StaleEdit as stale:
-            conflict = stale.current
-            # Keep what was typed, but at the version now saved: saving the form again is a
-            # deliberate choice after reading the other person's changes (REL-04).
-            data = request.POST.copy()
-            data["version"] = str(conflict.version)
-            form = ClientEditForm(data, initial={"version": conflict.version})
-            form.is_valid()
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect("web:client_chart", client_id=client.pk)
+    saved = _save_versioned(
+        request,
+        form,
+        lambda values, version: client_update(
+            actor=actor, client=client, values=values, version=version
+        ),
+        lambda data: ClientEditForm(data),
+    )
+    if saved.done:
+        return redirect("web:client_chart", client_id=client.pk)
     return render(
         request,
         "clients/edit.html",
-        {"form": form, "client": client, "conflict": conflict},
-        status=409 if conflict else 200,
+        {"form": saved.form, "client": client, "conflict": saved.conflict},
+        status=409 if saved.conflict else 200,
     )
 
 
@@ -231,11 +224,39 @@ def _differences(saved: Model, form: forms.ModelForm) -> list[tuple[str, str, st
     return rows
 
 
-def _at_saved_version(request: HttpRequest, version: int) -> QueryDict:
-    """What was typed, at the version now saved: saving again is a deliberate choice (REL-04)."""
-    data = request.POST.copy()
-    data["version"] = str(version)
-    return data
+@dataclass
+class _Saved:
+    """What became of a posted registry form: saved, or the form to show again (with the row
+    saved meanwhile and the differences, for a stale version)."""
+
+    done: bool
+    form: Any
+    conflict: Any = None
+    differences: list[tuple[str, str, str]] | None = None
+
+
+def _save_versioned(
+    request: HttpRequest,
+    form: Any,
+    save: Callable[[dict[str, Any], Any], object],  # (values, version the form carried)
+    again: Callable[[QueryDict], Any],
+) -> _Saved:
+    """Save a valid posted form at the version it was loaded at. A stale version (REL-04)
+    shows the saved row beside what was typed, in ``again(data)`` at the version now saved;
+    a service's refusal lands next to its fields."""
+    if request.method != "POST" or not form.is_valid():
+        return _Saved(False, form)
+    values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+    try:
+        save(values, form.cleaned_data.get("version"))
+    except StaleEdit as stale:
+        shown = again(typed_at_version(request, stale.current.version))
+        shown.is_valid()
+        return _Saved(False, shown, stale.current, _differences(stale.current, form))
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return _Saved(False, form)
+    return _Saved(True, form)
 
 
 @requires(Capability.DEMOGRAPHICS_WRITE)
@@ -255,34 +276,24 @@ def contact(request: HttpRequest, client_id: int, contact_id: int | None = None)
         initial={"version": existing.version} if existing else None,
         editing=existing is not None,
     )
-    conflict, differences = None, None
-    if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            contact_save(
-                actor=actor,
-                client=client,
-                values=values,
-                contact=existing,
-                version=form.cleaned_data["version"],
-            )
-        except StaleEdit as stale:
-            conflict = stale.current
-            differences = _differences(conflict, form)
-            form = ContactForm(_at_saved_version(request, conflict.version), editing=True)
-            form.is_valid()
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect("web:client_chart", client_id=client.pk)
+    saved = _save_versioned(
+        request,
+        form,
+        lambda values, version: contact_save(
+            actor=actor, client=client, values=values, contact=existing, version=version
+        ),
+        lambda data: ContactForm(data, editing=True),
+    )
+    if saved.done:
+        return redirect("web:client_chart", client_id=client.pk)
     context = {
-        "form": form,
+        "form": saved.form,
         "client": client,
         "contact": existing,
-        "conflict": conflict,
-        "differences": differences,
+        "conflict": saved.conflict,
+        "differences": saved.differences,
     }
-    return render(request, "clients/contact.html", context, status=409 if conflict else 200)
+    return render(request, "clients/contact.html", context, status=409 if saved.conflict else 200)
 
 
 @requires(Capability.EPISODE_EDIT)
@@ -302,35 +313,21 @@ def episode(request: HttpRequest, client_id: int, episode_id: int | None = None)
         current_program=current_program,
         editing=existing is not None,
     )
-    conflict, differences = None, None
-    if request.method == "POST" and form.is_valid():
-        values = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            episode_save(
-                actor=actor,
-                client=client,
-                values=values,
-                episode=existing,
-                version=form.cleaned_data["version"],
-            )
-        except StaleEdit as stale:
-            conflict = stale.current
-            differences = _differences(conflict, form)
-            form = EpisodeForm(
-                _at_saved_version(request, conflict.version),
-                current_program=current_program,
-                editing=True,
-            )
-            form.is_valid()
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect("web:client_chart", client_id=client.pk)
+    saved = _save_versioned(
+        request,
+        form,
+        lambda values, version: episode_save(
+            actor=actor, client=client, values=values, episode=existing, version=version
+        ),
+        lambda data: EpisodeForm(data, current_program=current_program, editing=True),
+    )
+    if saved.done:
+        return redirect("web:client_chart", client_id=client.pk)
     context = {
-        "form": form,
+        "form": saved.form,
         "client": client,
         "episode": existing,
-        "conflict": conflict,
-        "differences": differences,
+        "conflict": saved.conflict,
+        "differences": saved.differences,
     }
-    return render(request, "clients/episode.html", context, status=409 if conflict else 200)
+    return render(request, "clients/episode.html", context, status=409 if saved.conflict else 200)

@@ -43,7 +43,7 @@ from alliance.web.diagnoses.forms import (
     ReturnForm,
 )
 from alliance.web.gate import requires
-from alliance.web.util import actor_of, add_service_errors
+from alliance.web.util import actor_of, add_service_errors, typed_at_version
 
 ADD_FIELDS = ("code", "code_typed", "status", "onset", "is_primary", "note")
 
@@ -162,8 +162,7 @@ def change(request: HttpRequest, client_id: int, diagnosis_id: int) -> HttpRespo
             conflict = diagnosis = stale.current
             # Keep what was typed, at the version now saved: saving again is a deliberate
             # choice after reading the other person's change (REL-04).
-            data = request.POST.copy()
-            data["version"] = str(conflict.version)
+            data = typed_at_version(request, conflict.version)
             form = DiagnosisChangeForm(data)
             form.is_valid()
         except ValidationError as error:

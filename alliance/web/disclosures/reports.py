@@ -35,7 +35,7 @@ from alliance.web.disclosures.forms import (
 from alliance.web.documents import AddendumForm
 from alliance.web.gate import requires
 from alliance.web.signing import attempt_sign, attempt_with_password
-from alliance.web.util import actor_of, add_service_errors
+from alliance.web.util import actor_of, add_service_errors, typed_at_version
 
 
 def _view_url(report: MandatedReport) -> str:
@@ -166,8 +166,7 @@ def edit(request: HttpRequest, draft_report_id: int) -> HttpResponse:
             version=form.cleaned_data["version"],
         )
     except StaleDraft as stale:
-        data = request.POST.copy()
-        data["version"] = str(stale.current.version)
+        data = typed_at_version(request, stale.current.version)
         form = ReportForm(data)
         form.is_valid()
         return _edit_page(
@@ -182,8 +181,7 @@ def edit(request: HttpRequest, draft_report_id: int) -> HttpResponse:
         missing = missing_for_signing(saved, list(saved.contacts.all()))
         if missing:
             # Saved, but not signable yet: show what is missing next to each field (SEC-31).
-            data = request.POST.copy()
-            data["version"] = str(saved.version)
+            data = typed_at_version(request, saved.version)
             form = ReportForm(data)
             form.is_valid()
             add_service_errors(form, ValidationError(missing))

@@ -16,14 +16,10 @@ from alliance.notes.formats import NoteFormat
 from alliance.notes.models import EncounterSetting, EncounterType, NoteTemplate
 from alliance.notes.services import EncounterValues
 from alliance.web.documents import (
-    AddendumForm,
     EnteredInErrorBase,
-    SignForm,
     reason_field,
 )
 from alliance.web.widgets import DateInput
-
-__all__ = ["AddendumForm", "SignForm"]  # the records kernel's forms, used by the note pages
 
 
 class TimeInput(forms.TimeInput):

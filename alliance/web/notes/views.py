@@ -39,9 +39,9 @@ from alliance.notes.supervision import note_cosign, note_return
 from alliance.notes.worklists import cosign_candidate_for, cosign_queue_for, unsigned_notes_for
 from alliance.records.errors import DocumentLocked, StaleDraft
 from alliance.staff.capabilities import Capability
+from alliance.web.documents import AddendumForm
 from alliance.web.gate import requires
 from alliance.web.notes.forms import (
-    AddendumForm,
     CosignForm,
     CptConfirmForm,
     EnteredInErrorForm,
@@ -50,7 +50,7 @@ from alliance.web.notes.forms import (
 )
 from alliance.web.plans.objectives import note_objectives_context, note_objectives_form
 from alliance.web.signing import attempt_sign, attempt_with_password
-from alliance.web.util import actor_of, add_service_errors
+from alliance.web.util import actor_of, add_service_errors, typed_at_version
 
 AUTOSAVE_HEADER = "X-Alliance-Autosave"
 
@@ -179,8 +179,7 @@ def edit(request: HttpRequest, client_id: int, draft_id: int) -> HttpResponse:
             )
         # Keep what was typed, at the version now saved: saving again is then a deliberate
         # choice made after reading the other text (REL-04).
-        data = request.POST.copy()
-        data["version"] = str(stale.current.version)
+        data = typed_at_version(request, stale.current.version)
         form = NoteContentForm(format_of(note.template), data)
         form.is_valid()
         return _edit_page(

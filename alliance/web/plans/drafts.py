@@ -20,8 +20,8 @@ from alliance.records.errors import DocumentLocked, StaleDraft
 from alliance.staff.capabilities import Capability
 from alliance.web.gate import requires
 from alliance.web.plans.forms import StrengthsForm, VersionForm, node_form, node_values
-from alliance.web.plans.pages import form_status, plan_for_change, plan_url, with_version
-from alliance.web.util import add_service_errors
+from alliance.web.plans.pages import form_status, plan_for_change, plan_url
+from alliance.web.util import add_service_errors, typed_at_version
 
 
 @requires(Capability.CHART_WRITE)
@@ -44,7 +44,7 @@ def plan_strengths(request: HttpRequest, client_id: int, treatment_plan_id: int)
             )
         except StaleDraft as stale:
             conflict = stale.current
-            form = StrengthsForm(with_version(request, conflict.version))
+            form = StrengthsForm(typed_at_version(request, conflict.version))
             form.is_valid()
         except DocumentLocked:
             return redirect(plan_url(plan))
@@ -131,7 +131,7 @@ def node(
                 kind,
                 diagnoses=choices.diagnoses,
                 team=choices.team,
-                data=with_version(request, conflict.version),
+                data=typed_at_version(request, conflict.version),
             )
             form.is_valid()
         except DocumentLocked:

@@ -27,13 +27,6 @@ def form_status(form: Any, conflict: object = None) -> int:
     return 400 if form.is_bound and form.errors else 200
 
 
-def with_version(request: HttpRequest, version: int) -> Any:
-    """What was typed, at the version now saved: saving again is a deliberate choice."""
-    data = request.POST.copy()
-    data["version"] = str(version)
-    return data
-
-
 def plan_for_change(
     request: HttpRequest, client_id: int, plan_id: int
 ) -> tuple[User, bool, TreatmentPlan]:

@@ -40,9 +40,9 @@ from alliance.web.plans.forms import (
     StrengthsForm,
     VersionForm,
 )
-from alliance.web.plans.pages import form_status, plan_for_change, plan_url, with_version
+from alliance.web.plans.pages import form_status, plan_for_change, plan_url
 from alliance.web.signing import WRONG_PASSWORD, attempt_with_password, step_up_refused
-from alliance.web.util import actor_of, add_service_errors
+from alliance.web.util import actor_of, add_service_errors, typed_at_version
 
 
 @requires(Capability.CHART_READ)
@@ -123,7 +123,7 @@ def activate(request: HttpRequest, client_id: int, treatment_plan_id: int) -> Ht
         except StaleDraft as stale:
             plan, changed = stale.current, True
             plan.client = stale.current.client
-            form = ActivateForm(with_version(request, plan.version))
+            form = ActivateForm(typed_at_version(request, plan.version))
             form.is_valid()
             form.add_error(None, "The draft was changed since you opened this page: read it again.")
         except DocumentLocked:

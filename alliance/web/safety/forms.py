@@ -10,10 +10,8 @@ from django import forms
 from alliance.safety.models import ClientAgreement, FlagKind, RiskLevel
 from alliance.safety.plans import MEANS, STEPS
 from alliance.safety.risk import SECTIONS, Formulation
-from alliance.web.documents import AddendumForm, EnteredInErrorBase, password_field, reason_field
+from alliance.web.documents import EnteredInErrorBase, password_field, reason_field
 from alliance.web.widgets import DateInput
-
-__all__ = ["AddendumForm"]  # the records kernel's form
 
 LEVELS = [("", "Choose the level"), *RiskLevel.choices]
 

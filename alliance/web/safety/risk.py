@@ -36,16 +36,16 @@ from alliance.safety.selectors import (
     flags_page_for,
 )
 from alliance.staff.capabilities import Capability
+from alliance.web.documents import AddendumForm
 from alliance.web.gate import requires
 from alliance.web.safety.forms import (
-    AddendumForm,
     EnteredInErrorForm,
     FlagAddForm,
     FlagReviewForm,
     RiskAssessmentForm,
 )
 from alliance.web.signing import attempt_sign, attempt_with_password
-from alliance.web.util import actor_of, add_service_errors
+from alliance.web.util import actor_of, add_service_errors, typed_at_version
 
 
 def _view_url(assessment: RiskAssessment) -> str:
@@ -137,8 +137,7 @@ def edit(request: HttpRequest, client_id: int, risk_draft_id: int) -> HttpRespon
             )
         except StaleDraft as stale:
             conflict = assessment = stale.current
-            data = request.POST.copy()
-            data["version"] = str(stale.current.version)
+            data = typed_at_version(request, stale.current.version)
             form = RiskAssessmentForm(data)
             form.is_valid()
         except DocumentLocked:

@@ -37,7 +37,7 @@ from alliance.web.pdf import PdfUnavailable, pdf_response, render_pdf
 from alliance.web.safety.crisis import crisis_links
 from alliance.web.safety.forms import PlanLinkConfirmForm, PlanSignForm, SafetyPlanForm
 from alliance.web.signing import WRONG_PASSWORD, step_up_refused
-from alliance.web.util import actor_of, add_service_errors
+from alliance.web.util import actor_of, add_service_errors, typed_at_version
 
 DEVICE_COOKIE = "alliance_plan_device"
 
@@ -108,8 +108,7 @@ def edit(request: HttpRequest, client_id: int) -> HttpResponse:
             )
         except StaleDraft as stale:
             conflict = stale.current
-            data = request.POST.copy()
-            data["revision"] = str(conflict.revision) if conflict else "0"
+            data = typed_at_version(request, conflict.revision if conflict else 0, field="revision")
             form = SafetyPlanForm(data)
             form.is_valid()
         except DocumentLocked:
