@@ -133,3 +133,28 @@ class BreakGlassGrant(UndeletableModel):
 
     def is_live(self, now: datetime) -> bool:
         return self.granted_at <= now < self.expires_at
+
+
+class LabelRemoval(models.Model):
+    """A 42 CFR Part 2 label cleared from one record, by whom and why (SEC-19: removing a label
+    is privileged and audited). Append-only in the database; the record keeps no other trace
+    of the label it had, so this row is the history."""
+
+    record_type = models.CharField(max_length=60)  # "notes.Note", "diagnoses.Diagnosis", ...
+    record_id = models.PositiveBigIntegerField()
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    program = models.ForeignKey("organisation.Program", on_delete=models.PROTECT, related_name="+")
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    removed_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-removed_at", "-id"]
+        indexes = [
+            models.Index(fields=["record_type", "record_id"], name="labelremoval_record_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"Part 2 label removed from {self.record_type} {self.record_id}"

@@ -28,6 +28,7 @@ from alliance.access.policy import (
 from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose, AuditSeverity
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client
+from alliance.disclosures.part2 import part2_emergency_record
 from alliance.records.reasons import EMERGENCY_REASON_LENGTH, reason_problem
 from alliance.staff.capabilities import CLINICAL_CAPABILITIES, Capability
 from alliance.staff.models import User
@@ -242,6 +243,9 @@ def break_glass_start(
             severity=AuditSeverity.HIGH,
             detail={"reason_code": reason_code, "expires_at": grant.expires_at.isoformat()},
         )
+        # A medical emergency on a client of a Part 2 program opens its records: a disclosure
+        # under 42 CFR 2.51, documented at once, with the grant (disclosures.part2).
+        part2_emergency_record(grant=grant)
     return grant
 
 

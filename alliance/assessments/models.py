@@ -12,6 +12,7 @@ from django.db import models
 
 from alliance.clients.models import Client
 from alliance.core.models import UndeletableModel
+from alliance.records.models import Part2Labelled
 
 
 class AdministrationMode(models.TextChoices):
@@ -20,7 +21,7 @@ class AdministrationMode(models.TextChoices):
     KIOSK = "kiosk", "Self-completed on a clinic tablet"
 
 
-class Administration(UndeletableModel):
+class Administration(UndeletableModel, Part2Labelled):
     """One completed questionnaire: the answers (FHIR) and their recomputed score."""
 
     # No index of its own: admin_client_instr_idx starts with the client and serves its lookups,

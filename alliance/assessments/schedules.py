@@ -18,8 +18,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alliance import instruments
+from alliance.access.delegation import delegation_alive
 from alliance.access.policy import client_for
-from alliance.assessments.links import link_issue
+from alliance.assessments.links import LINK_CAPABILITY, link_issue
 from alliance.assessments.models import Administration, DueMeasure, MeasurementSchedule
 from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.services import audit_record
@@ -145,6 +146,10 @@ def _email_link(schedule: MeasurementSchedule, due: DueMeasure) -> None:
     """
     client = Client.objects.get(pk=schedule.client_id)
     if not client.email:
+        return
+    # The link would act for the schedule's creator: not once their access to the client has
+    # ended (issue 14 class 2). The measure stays due for the care team to give in session.
+    if not delegation_alive(creator=schedule.created_by, client=client, capability=LINK_CAPABILITY):
         return
     link, token = link_issue(
         client=client, instrument=schedule.instrument, issued_by=schedule.created_by

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from alliance import instruments
+from alliance.access import part2
 from alliance.access.models import CareTeamMember, CareTeamRole
 from alliance.access.policy import clients_not_denied, clients_visible_to, supervisee_ids
 from alliance.assessments.charts import ChartBand, ChartPoint, measure_chart_svg
@@ -151,15 +152,21 @@ CHART_PARTS = (ADMINISTRATIONS, OPEN_ALERTS)
 # Every administration of a chart's client, written out in SQL (the index on client,
 # instrument and date gives them in order); ``tests/assessments/test_score_points_sql.py``
 # compares it with the queryset it stands for.
+# ``{labelled}`` opens the Part 2 programs the reader may see, one ``%s`` each (``access.part2``).
 SCORE_POINTS_SQL = (
     "SELECT instrument, id, completed_at, total, severity FROM assessments_administration"
-    " WHERE client_id = %s ORDER BY instrument, completed_at, id"
+    " WHERE client_id = %s AND (part2_program_id IS NULL{labelled})"
+    " ORDER BY instrument, completed_at, id"
 )
 
 
-def _score_points(client_id: int) -> list[tuple[str, int, datetime, float | None, str]]:
+def _score_points(
+    client_id: int, programs: frozenset[int] = frozenset()
+) -> list[tuple[str, int, datetime, float | None, str]]:
+    opened = sorted(programs)
+    labelled = f" OR part2_program_id IN ({', '.join(['%s'] * len(opened))})" if opened else ""
     with connection.cursor() as cursor:
-        cursor.execute(SCORE_POINTS_SQL, [client_id])
+        cursor.execute(SCORE_POINTS_SQL.format(labelled=labelled), [client_id, *opened])
         rows = cursor.fetchall()
     # SQLite gives the stored UTC time without its zone; PostgreSQL gives it aware.
     return [
@@ -182,7 +189,8 @@ def measures_for(*, client: Client, presence: Presence = UNKNOWN) -> list[Instru
     if not presence.may_have(ADMINISTRATIONS):
         return []
     grouped: dict[str, list[Point]] = {}
-    for instrument, pk, completed_at, total, severity in _score_points(client.pk):
+    points = _score_points(client.pk, part2.viewer_programs(client))
+    for instrument, pk, completed_at, total, severity in points:
         grouped.setdefault(instrument, []).append(Point(pk, completed_at, total, severity))
     tz = timezone.get_current_timezone()
     series = [
@@ -305,6 +313,7 @@ def not_improving_for(*, actor: User, weeks: int) -> list[NotImproving]:
     )
     rows = (
         Administration.objects.filter(client__in=clients, total__isnull=False)
+        .filter(part2.member_visible_q(actor))
         .select_related("client")
         .order_by("client_id", "instrument", "completed_at")
     )

@@ -17,9 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from alliance import instruments
+from alliance.access import part2
+from alliance.access.delegation import DELEGATION_ENDED, delegation_alive
 from alliance.access.policy import client_for
 from alliance.assessments.fhir import questionnaire_response
-from alliance.assessments.links import link_issue, token_hash
+from alliance.assessments.links import LINK_CAPABILITY, link_issue, token_hash
 from alliance.assessments.models import (
     Administration,
     AdministrationMode,
@@ -28,7 +30,7 @@ from alliance.assessments.models import (
     SelfCompletionLink,
 )
 from alliance.assessments.schedules import due_measures_satisfy
-from alliance.audit.actions import AuditAction, AuditPurpose, AuditSeverity
+from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose, AuditSeverity
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client
 from alliance.staff.capabilities import Capability
@@ -47,7 +49,8 @@ class AnswersInvalid(Exception):
 
 
 class LinkUnusable(Exception):
-    """Unknown, expired or already used: deliberately one answer for all three."""
+    """Unknown, expired, revoked, already used, or its creator's access ended: deliberately one
+    answer for all."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +149,7 @@ def administration_record(
             mode=mode,
             completed_at=when,
             entered_by=actor,
+            part2_program_id=_part2_program(actor, link, client),
             questionnaire_response=questionnaire_response(
                 client=client,
                 instrument=instrument,
@@ -195,6 +199,15 @@ def administration_record(
     return Recorded(administration, alert)
 
 
+def _part2_program(
+    actor: User | None, link: SelfCompletionLink | None, client: Client
+) -> int | None:
+    """The Part 2 program the answers are recorded in (SEC-19): the clinician's entering them,
+    or, for a client's own answers, the one of the clinician who sent the link."""
+    author = actor if actor is not None else (link.created_by if link is not None else None)
+    return part2.program_for_write(author, client) if author is not None else None
+
+
 def _alert_of_link(link: SelfCompletionLink | None) -> CriticalAlert | None:
     """The alert an earlier attempt on this link raised, if any (one link, one alert)."""
     if link is None:
@@ -212,19 +225,77 @@ def _jsonable(extras: dict[str, Any]) -> dict[str, Any]:
 def link_create(
     *, actor: User, client: Client, instrument: str, kiosk: bool = False
 ) -> tuple[SelfCompletionLink, str]:
-    """A single-use link for the client; returns the link and the token (shown once)."""
-    _writable(actor, client)
+    """A single-use link for the client; returns the link and the token (shown once).
+
+    It acts for ``actor`` and lasts no longer than their access to the client (``link_open``);
+    its creation is audited with the purpose of that access (``BTG`` under a grant).
+    """
+    client_for(actor=actor, client_id=client.pk, capability=LINK_CAPABILITY)
     return link_issue(client=client, instrument=instrument, issued_by=actor, kiosk=kiosk)
 
 
+def link_revoke(*, actor: User, link: SelfCompletionLink) -> SelfCompletionLink:
+    """Withdraw a link the client has not used: it ends now.
+
+    A revoked link is an expired one (its ``expires_at`` is brought forward); who revoked it,
+    and when, is in the audit trail.
+    """
+    client_for(actor=actor, client_id=link.client_id, capability=LINK_CAPABILITY)
+    now = timezone.now()
+    with transaction.atomic():
+        SelfCompletionLink.objects.filter(
+            pk=link.pk, used_at__isnull=True, expires_at__gt=now
+        ).update(expires_at=now, updated_at=now)
+        audit_record(
+            actor=actor,
+            action=AuditAction.CHANGE,
+            client=link.client_id,
+            target=link,
+            detail={"revoked": True},
+        )
+    link.refresh_from_db()
+    return link
+
+
+def _link_refusal(link: SelfCompletionLink, moment: datetime) -> str:
+    """Why the client may not use ``link`` now ("" when they may)."""
+    if link.used_at is not None:
+        return "used"
+    if link.expires_at <= moment:
+        return "revoked or expired"
+    if not delegation_alive(
+        creator=link.created_by, client=link.client, capability=LINK_CAPABILITY
+    ):
+        return DELEGATION_ENDED
+    return ""
+
+
 def link_open(*, token: str, now: datetime | None = None) -> SelfCompletionLink:
+    """The link of ``token`` while the client may use it, else ``LinkUnusable``.
+
+    Refused when unknown, used, expired or revoked, or when its creator's access to the client
+    has ended (issue 14 class 2). The refusal of a known link is audited (SEC-23); opening a
+    usable one writes nothing (link previews and mail scanners open links too).
+    """
     link = (
         SelfCompletionLink.objects.filter(token_hash=token_hash(token))
-        .select_related("client")
+        .select_related("client", "created_by")
         .first()
     )
-    moment = now or timezone.now()
-    if link is None or link.used_at is not None or link.expires_at <= moment:
+    if link is None:
+        raise LinkUnusable
+    refused = _link_refusal(link, now or timezone.now())
+    if refused:
+        with transaction.atomic():
+            audit_record(
+                actor=None,
+                actor_username=SELF_REPORT_ACTOR,
+                action=AuditAction.RECORD_VIEW,
+                client=link.client_id,
+                target=link,
+                outcome=AuditOutcome.DENIED,
+                detail={"refused": refused},
+            )
         raise LinkUnusable
     return link
 

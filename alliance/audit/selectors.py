@@ -98,7 +98,11 @@ def audit_report(*, actor: User, filters: AuditFilters) -> Page[AuditEvent]:
             action=AuditAction.AUDIT_REPORT_VIEW,
             client=filters.client_id,
             purpose=AuditPurpose.OVERSIGHT,
-            detail=filters.as_detail(),
+            # The page shows each event's client: the row names them, as a search does (SEC-23).
+            detail={
+                **filters.as_detail(),
+                "client_ids": sorted({e.client_id for e in page if e.client_id}),
+            },
         )
     return page
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from alliance.access import part2
 from alliance.access.models import BreakGlassGrant, CareTeamMember
 from alliance.access.policy import (
     ClientNotFound,
@@ -43,7 +44,7 @@ US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 def _open_episodes_of(client_ids: tuple[int, ...]) -> list[Episode]:
     return list(
         Episode.objects.filter(
-            client_id__in=client_ids, discharge_date__isnull=True
+            part2.viewer_episodes_q(), client_id__in=client_ids, discharge_date__isnull=True
         ).select_related("program")
     )
 
@@ -210,7 +211,7 @@ def _active_contacts(client_id: int) -> list[Contact]:
 
 def _episodes(client_id: int) -> list[Episode]:
     return list(
-        Episode.objects.filter(client_id=client_id)
+        Episode.objects.filter(part2.viewer_episode_q(client_id, prefix=""), client_id=client_id)
         .select_related("program")
         .order_by("-referral_date")
     )
@@ -285,7 +286,11 @@ def contact_of(*, client: Client, contact_id: int) -> Contact | None:
 
 def episode_of(*, client: Client, episode_id: int) -> Episode | None:
     """One episode of care of a client already opened through the policy, or None."""
-    return Episode.objects.filter(pk=episode_id, client=client).first()
+    return (
+        Episode.objects.filter(part2.viewer_episode_q(client, prefix=""), pk=episode_id)
+        .filter(client=client)
+        .first()
+    )
 
 
 def client_exists(client_id: int) -> bool:

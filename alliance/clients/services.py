@@ -18,7 +18,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from alliance.access.policy import clients_visible_to, require_capability
+from alliance.access import part2
+from alliance.access.policy import clients_visible_to, may, require_capability
 from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client, Contact, Episode
@@ -29,6 +30,7 @@ from alliance.clients.validation import (
     validate_phone,
 )
 from alliance.core.changes import apply_changes
+from alliance.organisation.models import Program
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
 
@@ -338,7 +340,9 @@ def episode_field_errors(values: Mapping[str, Any]) -> dict[str, list[str]]:
             errors["discharge_reason"] = ["Give the reason for discharge."]
     elif values.get("discharge_reason"):
         errors["discharge_date"] = ["Enter the discharge date, or clear the reason."]
-    if values.get("discharge_reason") == "other" and not values.get("discharge_note", "").strip():
+    # Only a form that shows the discharge note (a clinician's) asks for it.
+    note = values.get("discharge_note")
+    if values.get("discharge_reason") == "other" and note is not None and not note.strip():
         errors["discharge_note"] = ["Describe the reason for discharge."]
     return errors
 
@@ -362,6 +366,15 @@ def episode_save(
     and writes nothing (REL-04).
     """
     allowed = clients_visible_to(actor=actor, capability=Capability.EPISODE_EDIT)
+    if not may(actor=actor, client=client, capability=Capability.CHART_WRITE):
+        # The discharge note is clinical narrative: registry staff neither read nor write it.
+        values = {k: v for k, v in values.items() if k != "discharge_note"}
+    if "program" in values and episode is None:
+        offered = Program.objects.filter(
+            part2.programs_offered_q(actor), pk=getattr(values["program"], "pk", values["program"])
+        )
+        if not offered.exists():
+            raise ValidationError({"program": ["Choose a program."]})
     _clean_episode(values)
     with transaction.atomic():
         client = allowed.get(pk=client.pk)

@@ -227,6 +227,9 @@ AXES_LOCKOUT_CALLABLE = "alliance.web.auth.views.lockout_response"
 
 # django-otp
 OTP_TOTP_ISSUER = CLINIC_NAME
+# With REQUIRE_MFA, a first authenticator is enrolled only through a single-use link a staff
+# administrator issues (the password alone never enrols one); it expires after this long.
+MFA_ENROLMENT_LINK_HOURS = env_int("ALLIANCE_MFA_ENROLMENT_LINK_HOURS", 72, minimum=1)
 
 SILENCED_SYSTEM_CHECKS = [
     # security.W021: HSTS preloading commits every subdomain of the clinic's domain to HTTPS

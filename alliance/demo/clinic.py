@@ -11,6 +11,7 @@ import random
 import zlib
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -26,7 +27,7 @@ from alliance.demo.disclosures import demo_disclosures
 from alliance.demo.people import synthetic_person
 from alliance.demo.plans import demo_plans
 from alliance.demo.safety import demo_safety
-from alliance.organisation.models import Organisation, Program
+from alliance.organisation.models import Organisation, Program, ProgramMembership
 from alliance.staff.disciplines import Discipline, LicenceType
 from alliance.staff.models import Licence, SupervisionLink, User
 
@@ -50,6 +51,10 @@ DEMO_STAFF: list[tuple[str, str, str, Discipline, str, LicenceType | None, bool]
     ("inovak", "Ivan", "Novak", D.IT_ADMINISTRATOR, "", None, False),
 ]
 THERAPISTS = ["tmorgan", "jreyes", "swhitfield", "hokafor"]
+# The Substance Use Recovery program (42 CFR Part 2) and its personnel: the counselor, the case
+# manager who enrols its clients, and the counselor's supervisor (``access.part2``).
+PART2_COUNSELOR, PART2_CASE_MANAGER = "jreyes", "lortega"
+PART2_STAFF = (PART2_COUNSELOR, PART2_CASE_MANAGER, "hokafor")
 PRESCRIBERS = ["praman", "mellery"]
 
 
@@ -112,6 +117,8 @@ def _programs() -> tuple[Program, Program, Program]:
         code="substance-use",
         defaults={"organisation": org, "name": "Substance Use Recovery", "is_part2": True},
     )
+    for member in User.objects.filter(username__in=PART2_STAFF):
+        ProgramMembership.objects.get_or_create(program=sud, staff=member)
     return adult, youth, sud
 
 
@@ -152,8 +159,8 @@ def demo_build(*, clients: int = 300, seed: int = 2026) -> DemoResult:
             program = youth if minor else (sud if rng.random() < 0.2 else adult)
             referred = today - timedelta(days=rng.randint(20, 700))
             discharged = rng.random() < 0.12
-            episode_save(
-                actor=intake,
+            in_part2 = program == sud
+            enrolment: dict[str, Any] = dict(
                 client=client,
                 values={
                     "program": program,
@@ -165,7 +172,11 @@ def demo_build(*, clients: int = 300, seed: int = 2026) -> DemoResult:
                     "discharge_reason": "completed" if discharged else "",
                 },
             )
+            if not in_part2:
+                episode_save(actor=intake, **enrolment)
             primary = by_name["tmorgan"] if index % 3 == 0 else by_name[rng.choice(THERAPISTS)]
+            if in_part2:
+                primary = by_name[PART2_COUNSELOR]
             care_team_add(
                 actor=intake,
                 client=client,
@@ -181,7 +192,7 @@ def demo_build(*, clients: int = 300, seed: int = 2026) -> DemoResult:
                     role=CareTeamRole.PRESCRIBER,
                     start_on=referred,
                 )
-            if rng.random() < 0.25:
+            if rng.random() < 0.25 or in_part2:
                 care_team_add(
                     actor=intake,
                     client=client,
@@ -197,6 +208,9 @@ def demo_build(*, clients: int = 300, seed: int = 2026) -> DemoResult:
                     role=CareTeamRole.PEER_SPECIALIST,
                     start_on=referred,
                 )
+            if in_part2:
+                # Intake never learns who is in the Part 2 program: its own staff enrol them.
+                episode_save(actor=by_name[PART2_CASE_MANAGER], **enrolment)
             contact_save(
                 actor=intake,
                 client=client,
@@ -211,6 +225,7 @@ def demo_build(*, clients: int = 300, seed: int = 2026) -> DemoResult:
                 last_contact_on=today - timedelta(days=rng.randint(0, 45))
             )
     _demo_measures(by_name["tmorgan"], rng, today)
+    _demo_part2_measures(by_name[PART2_COUNSELOR], sud, rng)
     demo_crisis(therapist=by_name["tmorgan"])
     demo_disclosures(therapist=by_name["tmorgan"], password=demo_password("tmorgan"))
     demo_plans(therapist=by_name["tmorgan"])
@@ -268,6 +283,20 @@ def _demo_measures(therapist: User, rng: random.Random, today: date) -> None:
         measures_fall_due(today=today)
 
 
+def _demo_part2_measures(counselor: User, sud: Program, rng: random.Random) -> None:
+    """A PHQ-9 for a few clients of the Part 2 program, recorded there: labelled (SEC-19)."""
+    enrolled = Client.objects.filter(
+        episodes__program=sud, episodes__discharge_date__isnull=True
+    ).order_by("pk")[:5]
+    for client in enrolled:
+        administration_record(
+            actor=counselor,
+            client=client,
+            instrument="phq9",
+            answers={str(i): rng.choice([0, 1, 1, 2]) for i in range(1, 10)} | {"9": 0},
+        )
+
+
 def _supervision_lines(staff: list[User]) -> list[str]:
     """Who supervises whom among the demo logins, from the supervision links in force today."""
     links = SupervisionLink.objects.filter(
@@ -293,5 +322,9 @@ def demo_logins_text(result: DemoResult) -> str:
         password = demo_password(user.username)
         lines.append(f"  {user.username:<11} {password:<28} {user.get_discipline_display()}")
     lines.extend(_supervision_lines(result.staff))
+    lines.append(
+        f"Substance Use Recovery is a 42 CFR Part 2 program: only its staff "
+        f"({', '.join(PART2_STAFF)}) see who is in it and what it records."
+    )
     lines.append("Two-factor sign-in is off in the demo; production requires it.")
     return "\n".join(lines)

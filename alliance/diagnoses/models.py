@@ -16,6 +16,7 @@ from django.db import models
 
 from alliance.clients.models import Client
 from alliance.core.models import RecordDeletionError, UndeletableModel
+from alliance.records.models import Part2Labelled
 
 
 class DiagnosisStatus(models.TextChoices):
@@ -47,7 +48,7 @@ class CosignStatus(models.TextChoices):
     RETURNED = "returned", "Returned by supervisor"
 
 
-class Diagnosis(UndeletableModel):
+class Diagnosis(UndeletableModel, Part2Labelled):
     """One entry of a client's problem list."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="diagnoses")

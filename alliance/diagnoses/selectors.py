@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from alliance.access import part2
 from alliance.access.policy import clients_visible_to, supervisee_ids
 from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.services import audit_record
@@ -71,7 +72,11 @@ def problems_for_chart(*, client: Client, presence: Presence = UNKNOWN) -> Chart
     """The Problems section of a chart the caller has already opened (one query)."""
     if not presence.may_have(DIAGNOSES):
         return ChartProblems(current=[], past=[])
-    rows = list(Diagnosis.objects.filter(client=client).select_related("diagnosed_by"))
+    rows = list(
+        Diagnosis.objects.filter(part2.visible_q(client), client=client).select_related(
+            "diagnosed_by"
+        )
+    )
     return _ordered(rows)
 
 
@@ -85,7 +90,7 @@ def _with_history() -> Prefetch:
 def problem_list_for(*, client: Client) -> ChartProblems:
     """The problem list page: every diagnosis with its history, who changed it and why."""
     rows = list(
-        Diagnosis.objects.filter(client=client)
+        Diagnosis.objects.filter(part2.visible_q(client), client=client)
         .select_related("diagnosed_by", "cosigned_by", "cosign_author")
         .prefetch_related(_with_history())
     )
@@ -102,7 +107,7 @@ def diagnosis_for(*, client: Client, diagnosis_id: int | str) -> Diagnosis | Non
     except (TypeError, ValueError):
         return None
     return (
-        Diagnosis.objects.filter(pk=pk, client=client)
+        Diagnosis.objects.filter(part2.visible_q(client), pk=pk, client=client)
         .select_related("diagnosed_by", "cosign_author", "cosigned_by")
         .prefetch_related(_with_history())
         .first()
@@ -125,6 +130,7 @@ def cosign_queue_for(*, actor: User) -> list[Diagnosis]:
             cosign_author_id__in=supervisees,
             client__in=visible,
         )
+        .filter(part2.member_visible_q(actor))
         .select_related("client", "diagnosed_by", "cosign_author")
         .order_by("updated_at", "pk")
     )

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from alliance.access import part2
 from alliance.access.policy import client_for, require_capability
 from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.services import audit_record
@@ -230,6 +231,7 @@ def _add_write(
             onset_on=onset,
             is_primary=is_primary,
             diagnosed_by=actor,
+            part2_program_id=part2.program_for_write(actor, client),
             cosign_status=CosignStatus.PENDING if supervised else CosignStatus.NOT_REQUIRED,
             cosign_author=actor if supervised else None,
         )

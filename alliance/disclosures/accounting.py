@@ -67,9 +67,10 @@ def disclosure_write(
     return row
 
 
-def _validate(
+def disclosure_fields_check(
     disclosed_at: datetime | None, recipient: str, description: str, purpose: str
 ) -> None:
+    """``ValidationError`` by field unless an entry has when, to whom, what and why."""
     errors: dict[str, list[str]] = {}
     if disclosed_at is None:
         errors["disclosed_at"] = ["Give the date and time of the disclosure."]
@@ -97,7 +98,7 @@ def disclosure_record(
 ) -> Disclosure:
     """A disclosure made outside the system, recorded by a clinician in the client's care."""
     client = client_for(actor=actor, client_id=client.pk, capability=Capability.CHART_WRITE)
-    _validate(disclosed_at, recipient, description, purpose)
+    disclosure_fields_check(disclosed_at, recipient, description, purpose)
     assert disclosed_at is not None
     return disclosure_write(
         actor=actor,
@@ -128,7 +129,7 @@ def disclosure_correct(
     current = disclosure_for_correction(actor=actor, disclosure_id=disclosure.pk)
     if current.corrections.exists():
         raise ValidationError("This entry was corrected already: correct the newest entry.")
-    _validate(disclosed_at, recipient, description, purpose)
+    disclosure_fields_check(disclosed_at, recipient, description, purpose)
     reason_clean(reason)
     assert disclosed_at is not None
     return disclosure_write(

@@ -8,6 +8,10 @@ A psychotherapy note leaves the clinic only by its author's hand, and only with 
 
 A general release never covers a psychotherapy note. Each disclosure writes its accounting row
 (SEC-29) in the same transaction as its audit event; each refusal is audited too.
+
+A note written in a 42 CFR Part 2 program is also a SUD counseling note (42 CFR 2.11): it needs
+the client's Part 2 consent for counseling notes as well, and carries the 42 CFR 2.32 notice
+(``disclosures.part2``, SEC-21).
 """
 
 from __future__ import annotations
@@ -28,7 +32,14 @@ from alliance.disclosures.models import (
     Authorization,
     Disclosure,
     DisclosureSource,
+    Part2Disclosure,
     PsychotherapyNoteAuthorization,
+)
+from alliance.disclosures.part2 import (
+    Part2Ground,
+    Part2Refused,
+    counseling_notes_basis,
+    part2_record_write,
 )
 from alliance.notes.models import Note
 from alliance.notes.selectors import NoteNotFound
@@ -145,6 +156,7 @@ class PsychotherapyNoteRelease:
 
     note: Note
     disclosure: Disclosure
+    part2: Part2Disclosure | None = None  # a Part 2 note: its 42 CFR 2.32 notice and scope
 
 
 def _same(a: str, b: str) -> bool:
@@ -225,9 +237,13 @@ def psychotherapy_note_disclose(
     recipient = recipient.strip() or (authorization.recipient if authorization else "")
     if not recipient:
         raise ValidationError({"recipient": ["Say to whom the note goes."]})
+    now = timezone.now()
+    part2: Part2Ground | None = None
     try:
         purpose = _basis(note, recipient, authorization, exception, reason_text)
-    except DisclosureRefused:
+        if note.part2_program_id is not None:
+            part2 = counseling_notes_basis(note=note, recipient=recipient, moment=now)
+    except (DisclosureRefused, Part2Refused) as refused:
         with transaction.atomic():
             audit_record(
                 actor=actor,
@@ -240,23 +256,37 @@ def psychotherapy_note_disclose(
                     "category": "PSYTHPN",
                     "authorization": authorization.pk if authorization else None,
                     "exception": exception or "",
+                    "part2": note.part2_program_id is not None,
                 },
             )
-        raise
+        if isinstance(refused, DisclosureRefused):
+            raise
+        raise DisclosureRefused(refused.message_dict) from refused
+    record: Part2Disclosure | None = None
     with transaction.atomic():
         row = disclosure_write(
             actor=actor,
             client_id=note.client_id,
-            disclosed_at=timezone.now(),
+            disclosed_at=now,
             recipient=recipient[:200],
             description=(
                 f"Psychotherapy note written {timezone.localtime(note.created_at):%Y-%m-%d}, "
                 f"signed {timezone.localtime(note.signed_at):%Y-%m-%d}, as a PDF"
             ),
-            purpose=purpose,
+            purpose=purpose if part2 is None else f"{purpose} (42 CFR Part 2: {part2.summary})",
             source_type=DisclosureSource.PSYCHOTHERAPY_NOTE,
             source_id=note.pk,
         )
+        if part2 is not None and note.part2_program_id is not None:
+            assert part2.consent is not None
+            record = part2_record_write(
+                actor=actor,
+                disclosure=row,
+                program_id=note.part2_program_id,
+                basis=part2,
+                purpose=part2.consent.purpose,
+                includes_counseling_notes=True,
+            )
         audit_record(
             actor=actor,
             action=AuditAction.EXPORT,
@@ -270,7 +300,7 @@ def psychotherapy_note_disclose(
                 "exception": exception or "",
             },
         )
-    return PsychotherapyNoteRelease(note=note, disclosure=row)
+    return PsychotherapyNoteRelease(note=note, disclosure=row, part2=record)
 
 
 def valid_psychotherapy_authorizations(*, client: Client) -> list[Authorization]:

@@ -8,11 +8,14 @@ as well as ``save()``:
   nothing of it changes at all (addenda are rows of their own);
 - its contacts change only while it is a draft;
 - report versions, addenda and the accounting of disclosures are append-only;
-- an authorization is never deleted; only its revocation is written, once.
+- an authorization is never deleted; only its revocation is written, once;
+- a 42 CFR Part 2 consent likewise (SEC-20: revocation is written and prospective); Part 2
+  court orders and the record of what each Part 2 disclosure rested on are append-only.
 
 SQLite drops a table's triggers when a migration rebuilds the table: a migration that
 reshapes these tables must call ``remove_disclosure_guards`` before and
-``install_disclosure_guards`` after.
+``install_disclosure_guards`` after. The Part 2 tables came later (migration ``0005``), so the
+migrations before it install ``FIRST_GUARDS`` only.
 """
 
 from __future__ import annotations
@@ -33,6 +36,12 @@ DELETE_MESSAGE = "mandated reports and authorizations are never deleted (REL-02)
 IDENTITY_MESSAGE = "a mandated report keeps its client, author and kind (SEC-11)"
 LOCKED_MESSAGE = "a signed mandated report cannot be changed: add an addendum (SEC-31)"
 AUTHORIZATION_MESSAGE = "an authorization is not edited: only its revocation is written, once"
+PART2_CONSENT_TABLE = "disclosures_part2consent"
+PART2_APPEND_ONLY = ("disclosures_part2courtorder", "disclosures_part2disclosure")
+PART2_DELETE_MESSAGE = "a 42 CFR Part 2 consent is never deleted: record its revocation (SEC-20)"
+PART2_CONSENT_MESSAGE = (
+    "a 42 CFR Part 2 consent is not edited: only its revocation is written, once (SEC-20)"
+)
 
 REPORT_IDENTITY = ("client_id", "author_id", "kind", "created_at")
 AUTHORIZATION_FIXED = (
@@ -47,12 +56,40 @@ AUTHORIZATION_FIXED = (
     "recorded_by_id",
     "created_at",
 )
+# What a consent's revocation writes; everything else is fixed once recorded.
+PART2_CONSENT_REVOCATION = ("revoked_at", "revoked_by_id", "revocation", "updated_at")
+PART2_CONSENT_FIXED = (
+    "id",
+    "client_id",
+    "program_id",
+    "discloser",
+    "information_kind",
+    "information",
+    "information_amount",
+    "covers_counseling_notes",
+    "recipient_kind",
+    "recipient",
+    "intermediary_participants",
+    "purpose",
+    "purpose_detail",
+    "revocation_statement",
+    "expiry",
+    "expires_on",
+    "signed_by",
+    "signer_name",
+    "signer_relationship",
+    "signed_on",
+    "tpo_redisclosure_statement",
+    "tpo_refusal_statement",
+    "recorded_by_id",
+    "created_at",
+)
 # Whether the report a contact row belongs to is signed (constants only: no input in the SQL).
 REPORT_SIGNED = (
     "(SELECT status FROM disclosures_mandatedreport WHERE id = {ref}.report_id) = 'signed'"
 )
 
-GUARDS = AppGuards(
+FIRST_GUARDS = AppGuards(
     app="disclosures",
     tables=(
         TableGuard(
@@ -103,9 +140,37 @@ GUARDS = AppGuards(
     append_only=APPEND_ONLY,
 )
 
+PART2_GUARDS = AppGuards(
+    app="disclosures",
+    tables=(
+        TableGuard(
+            PART2_CONSENT_TABLE,
+            delete_message=PART2_DELETE_MESSAGE,
+            checks=(
+                Check("guard", PART2_CONSENT_MESSAGE, when="OLD.revoked_at IS NOT NULL"),
+                Check(
+                    "fixed",
+                    PART2_CONSENT_MESSAGE,
+                    changed=PART2_CONSENT_FIXED,
+                    changed_except=PART2_CONSENT_REVOCATION,
+                ),
+            ),
+        ),
+    ),
+    append_only=PART2_APPEND_ONLY,
+)
+
+# Every guard of the app, as the tables stand now.
+GUARDS = AppGuards(
+    app="disclosures",
+    tables=(*FIRST_GUARDS.tables, *PART2_GUARDS.tables),
+    append_only=(*FIRST_GUARDS.append_only, *PART2_GUARDS.append_only),
+)
+
 
 def install_disclosure_guards(connection: Any) -> None:
-    """Install every guard of this app (migration ``0002``; the test harness's flush)."""
+    """Install every guard of this app (the test harness's flush; migrations install the guards
+    of the tables they know: ``FIRST_GUARDS`` in ``0002``, ``PART2_GUARDS`` in ``0005``)."""
     GUARDS.install(connection)
 
 

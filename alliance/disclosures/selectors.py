@@ -26,7 +26,7 @@ from alliance.access.policy import (
     has_capability,
     restricted_record_q,
 )
-from alliance.audit.actions import AuditPurpose
+from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.reads import read_record
 from alliance.audit.services import audit_refused
 from alliance.clients.models import Client
@@ -38,6 +38,7 @@ from alliance.disclosures.models import (
     MandatedReport,
     MandatedReportAddendum,
 )
+from alliance.disclosures.part2_selectors import part2_row_hidden, part2_rows_q
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
 
@@ -219,22 +220,30 @@ def _bounds(since: date, until: date) -> tuple[datetime, datetime]:
 
 
 def accounting_for(
-    *, actor: User, client: Client, since: date | None = None, until: date | None = None
+    *,
+    actor: User,
+    client: Client,
+    since: date | None = None,
+    until: date | None = None,
+    action: AuditAction = AuditAction.RECORD_VIEW,
 ) -> Accounting:
     """The client's accounting between two dates (default: the last six years), its read
-    audited as a read of the client's accounting (the rows shown, in the detail).
+    audited as a read of the client's accounting (the rows shown, in the detail); ``action``
+    ``EXPORT`` for a printout, as every PDF is recorded.
 
     ``client`` comes from ``accounting_client``; the rows from ``disclosures_visible_to``:
     both are the policy's ``accounting_clients``, so a page never shows a client whose rows
-    the rule hides.
+    the rule hides. Rows of a 42 CFR Part 2 program stay hidden from whoever may not learn of
+    the program (``part2_selectors.part2_rows_q``).
     """
     default_since, default_until = default_period()
     since, until = since or default_since, until or default_until
     start, end = _bounds(since, until)
     rows = list(
         disclosures_visible_to(actor=actor)
+        .filter(part2_rows_q(actor=actor, client=client))
         .filter(client=client, disclosed_at__gte=start, disclosed_at__lt=end)
-        .select_related("by_user")
+        .select_related("by_user", "part2", "part2__program")
         .order_by("-disclosed_at", "-id")
     )
     read_record(
@@ -242,6 +251,7 @@ def accounting_for(
         client=client,
         target=client,
         purpose=_purpose(actor),
+        action=action,
         detail={
             "view": "accounting",
             "since": since.isoformat(),
@@ -278,7 +288,8 @@ def client_by_mrn(*, actor: User, mrn: str) -> Client | None:
 
 
 def disclosure_for_change(*, actor: User, disclosure_id: object) -> Disclosure:
-    """An entry under ``disclosures_visible_to``, without a read event (for services)."""
+    """An entry under ``disclosures_visible_to`` (and not a Part 2 row of a program closed to
+    the actor), without a read event (for services)."""
     try:
         pk = int(str(disclosure_id))
     except ValueError:
@@ -289,7 +300,7 @@ def disclosure_for_change(*, actor: User, disclosure_id: object) -> Disclosure:
         .select_related("client", "by_user", "corrects")
         .first()
     )
-    if row is None:
+    if row is None or part2_row_hidden(actor=actor, row=row):
         audit_refused(
             actor=actor,
             client_id=None,

@@ -4,7 +4,7 @@ The rules as data for the records kernel's trigger builder (``records.triggers``
 
 - a note is never deleted, and never changes client, encounter, author, kind or creation time;
 - once signed, only the columns of ``ALLOWED_AFTER_SIGNING`` may change (co-signature, CPT
-  confirmation, entered in error); each of those is final once set;
+  confirmation, entered in error, clearing a wrong Part 2 label); each of those is final once set;
 - an encounter is never deleted or moved to another client;
 - versions, addenda and co-sign reviews are append-only (``core.dbguards``).
 
@@ -38,6 +38,8 @@ ALLOWED_AFTER_SIGNING = (
     "entered_in_error_at",
     "entered_in_error_by_id",
     "entered_in_error_reason",
+    # 42 CFR Part 2: a wrong label may be cleared, privileged and audited (access.part2_labels).
+    "part2_program_id",
     "updated_at",
 )
 LOCKED_AFTER_SIGNING = (

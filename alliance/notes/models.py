@@ -26,6 +26,7 @@ from alliance.records.models import (
     DocumentStatus,
     DocumentVersion,
     EnteredInError,
+    Part2Labelled,
     SignedDocument,
 )
 
@@ -48,7 +49,7 @@ class EncounterSetting(models.TextChoices):
     HOME_COMMUNITY = "home_community", "Home or community"
 
 
-class Encounter(UndeletableModel):
+class Encounter(UndeletableModel, Part2Labelled):
     """One session or contact with (or about) a client. Never deleted, never moved (guards)."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="encounters")
@@ -124,7 +125,7 @@ class RecordNoteManager(models.Manager["Note"]):
         return super().get_queryset().exclude(template=NoteTemplate.PSYCHOTHERAPY)
 
 
-class Note(SignedDocument, EnteredInError):
+class Note(SignedDocument, EnteredInError, Part2Labelled):
     """A note about a client, usually about one encounter. ``version`` is the optimistic lock."""
 
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="notes")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.http import Http404
 
+from alliance.access import part2
 from alliance.access.policy import (
     ClientNotFound,
     client_for,
@@ -53,6 +54,7 @@ def note_loaded(*, actor: User, client_id: object, note_id: object, capability: 
     note = (
         Note.all_kinds.filter(pk=note_pk, client=client)
         .filter(~Q(template=NoteTemplate.PSYCHOTHERAPY) | Q(author=actor))
+        .filter(part2.labelled_visible_q(actor, client))
         .select_related("encounter", "author", "signed_by", "cosigned_by", "entered_in_error_by")
         .first()
     )
@@ -154,8 +156,8 @@ def session_for(*, actor: User, client: Client, encounter_id: object) -> Encount
 def latest_measures_for(*, client: Client) -> list[Administration]:
     """The latest scored administration of each instrument (shown beside a note)."""
     latest: dict[str, Administration] = {}
-    for row in Administration.objects.filter(client=client, total__isnull=False).order_by(
-        "instrument", "-completed_at"
-    ):
+    for row in Administration.objects.filter(
+        part2.visible_q(client), client=client, total__isnull=False
+    ).order_by("instrument", "-completed_at"):
         latest.setdefault(row.instrument, row)
     return list(latest.values())

@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from alliance.access import part2
 from alliance.access.policy import client_for, has_capability
 from alliance.audit.actions import AuditAction
 from alliance.audit.services import audit_record
@@ -130,9 +131,11 @@ def note_create(
     if session is not None:
         _encounter_validate(session)
     now = timezone.now()
+    program = part2.program_for_write(actor, client)
     with transaction.atomic():
         if session is not None:
             encounter = Encounter.objects.create(
+                part2_program_id=program,
                 client=client,
                 clinician=actor,
                 date=session.date,
@@ -158,6 +161,7 @@ def note_create(
             content=clean_content(template, {}),
             status=NoteStatus.DRAFT,
             version=1,
+            part2_program_id=program,
         )
         NOTE.write_version(note, actor, now)
         audit_record(

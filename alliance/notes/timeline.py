@@ -14,6 +14,7 @@ from django.db.models import CharField, F, Q, QuerySet, TimeField, Value
 from django.db.models.functions import TruncDate, TruncTime
 from django.utils import timezone
 
+from alliance.access import part2
 from alliance.access.policy import (
     client_for,
 )
@@ -97,19 +98,36 @@ NOTES_WITHOUT_SESSION = Part(
     "SELECT COUNT(*) FROM notes_note WHERE client_id = %s AND encounter_id IS NULL"
     " AND template <> 'psychotherapy'",
 )
-CHART_PARTS = (SESSIONS, NOTES_WITHOUT_SESSION)
+# Sessions and notes written inside a 42 CFR Part 2 program (``access.part2``): when a client
+# has none (almost always) the counts above are what every reader sees.
+LABELLED_SESSIONS = Part(
+    "notes.sessions_part2",
+    lambda client_id: Encounter.objects.filter(client_id=client_id, part2_program__isnull=False),
+    "SELECT COUNT(*) FROM notes_encounter WHERE client_id = %s AND part2_program_id IS NOT NULL",
+)
+LABELLED_NOTES_WITHOUT_SESSION = Part(
+    "notes.without_session_part2",
+    lambda client_id: Note.objects.filter(
+        client_id=client_id, encounter__isnull=True, part2_program__isnull=False
+    ),
+    "SELECT COUNT(*) FROM notes_note WHERE client_id = %s AND encounter_id IS NULL"
+    " AND template <> 'psychotherapy' AND part2_program_id IS NOT NULL",
+)
+CHART_PARTS = (SESSIONS, NOTES_WITHOUT_SESSION, LABELLED_SESSIONS, LABELLED_NOTES_WITHOUT_SESSION)
 
 
 def _timeline_rows(client_id: int, sessions_only: bool) -> QuerySet[Any]:
     """The timeline's rows, newest first: the sessions themselves when every note belongs to
     one (the usual record), else sessions and loose notes as (kind, id, day, time) keys."""
-    sessions = Encounter.objects.filter(client_id=client_id)
+    sessions = Encounter.objects.filter(part2.visible_q(client_id), client_id=client_id)
     if sessions_only:
         return sessions.select_related("clinician").order_by("-date", "-start_time", "-id")
     keyed = sessions.annotate(
         kind=Value("e", output_field=CharField()), day=F("date"), at=F("start_time")
     )
-    loose = Note.objects.filter(client_id=client_id, encounter__isnull=True).annotate(
+    loose = Note.objects.filter(
+        part2.visible_q(client_id), client_id=client_id, encounter__isnull=True
+    ).annotate(
         kind=Value("n", output_field=CharField()),
         day=TruncDate("created_at"),
         at=TruncTime("created_at", output_field=TimeField()),
@@ -136,7 +154,9 @@ def _page_notes(
 ) -> list[Note]:
     return list(
         _record_notes().filter(
-            Q(encounter_id__in=encounter_ids) | Q(pk__in=note_ids), client_id=client_id
+            Q(encounter_id__in=encounter_ids) | Q(pk__in=note_ids),
+            part2.visible_q(client_id),
+            client_id=client_id,
         )
     )
 
@@ -161,6 +181,10 @@ def timeline_for_chart(
     sessions_count = presence.count(SESSIONS)
     loose_count = presence.count(NOTES_WITHOUT_SESSION)
     sessions_only = loose_count == 0
+    if presence.may_have(LABELLED_SESSIONS) or presence.may_have(LABELLED_NOTES_WITHOUT_SESSION):
+        # Part 2 rows the reader may not see: the counts above are not theirs to page by.
+        sessions_count = loose_count = None
+        sessions_only = False
     if sessions_count is None or loose_count is None:
         paginator = Paginator(_timeline_rows(client.pk, sessions_only), TIMELINE_PAGE_SIZE)
         current = paginator.get_page(page)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from alliance.access import part2
 from alliance.access.policy import (
     clients_visible_to,
     supervisee_ids,
@@ -64,6 +65,7 @@ def unsigned_notes_for(*, actor: User) -> list[UnsignedNote]:
     visible = clients_visible_to(actor=actor, capability=Capability.CHART_WRITE)
     notes = (
         Note.all_kinds.filter(author=actor, entered_in_error_at__isnull=True, client__in=visible)
+        .filter(part2.member_visible_q(actor))
         .filter(
             Q(status=NoteStatus.DRAFT)
             | Q(status=NoteStatus.SIGNED, cosign_status=CosignStatus.RETURNED)
@@ -105,6 +107,7 @@ def cosign_queue_for(*, actor: User) -> list[Note]:
             author_id__in=supervisee_ids(actor, today),
             client__in=visible,
         )
+        .filter(part2.member_visible_q(actor))
         .select_related("client", "author", "encounter")
         .order_by("signed_at", "id")
     )

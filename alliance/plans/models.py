@@ -24,6 +24,7 @@ from django.db import models
 from alliance.clients.models import Client, Episode
 from alliance.core.models import UndeletableModel
 from alliance.diagnoses.models import Diagnosis
+from alliance.records.labels import PART2_LABELS
 from alliance.records.models import DocumentVersion
 
 
@@ -144,6 +145,12 @@ class TreatmentPlan(UndeletableModel):
     @property
     def is_active(self) -> bool:
         return self.status == PlanStatus.ACTIVE
+
+    @property
+    def security_labels(self) -> tuple[str, ...]:
+        """SEC-19: a plan is its episode's, so a plan of a Part 2 program's episode carries the
+        program's labels (``records.labels``); ``access.part2.episode_q`` hides it likewise."""
+        return PART2_LABELS if self.episode.program.is_part2 else ()
 
     def review_state(self, today: date, warn_days: int) -> str:
         """ "overdue", "due" (within ``warn_days``) or "" for an active plan; "" otherwise."""

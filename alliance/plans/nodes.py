@@ -18,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from alliance import instruments
+from alliance.access import part2
 from alliance.access.policy import clients_visible_to
 from alliance.audit.actions import AuditAction
 from alliance.audit.services import audit_record
@@ -118,7 +119,11 @@ def clean_values(
         diagnosis = values.get("diagnosis")
         clean["diagnosis"] = None
         if diagnosis:
-            found = Diagnosis.objects.filter(pk=getattr(diagnosis, "pk", diagnosis)).first()
+            found = (
+                Diagnosis.objects.filter(part2.visible_q(plan.client_id))
+                .filter(pk=getattr(diagnosis, "pk", diagnosis))
+                .first()
+            )
             if found is None or found.client_id != plan.client_id:
                 errors["diagnosis"] = ["Choose one of the client's diagnoses."]
             clean["diagnosis"] = found

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from django.utils import timezone
 
 from alliance import instruments
+from alliance.access import part2
 from alliance.assessments.models import Administration
 from alliance.plans.models import Direction
 
@@ -228,6 +229,7 @@ def progress_for(
     elif codes:
         rows = (
             Administration.objects.filter(
+                part2.visible_q(client_id),
                 client_id=client_id,
                 instrument__in=codes,
                 total__isnull=False,

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
+from alliance.access import part2
 from alliance.access.models import CareTeamMember
 from alliance.access.policy import ClientNotFound, client_for, clients_visible_to, relationship
 from alliance.audit.actions import AuditAction, AuditPurpose
@@ -87,6 +88,7 @@ def plan_for(
         raise PlanNotFound from None
     plan = (
         TreatmentPlan.objects.filter(pk=plan_pk, client=client)
+        .filter(part2.episode_q(part2.programs_open_to(actor, client), "episode__"))
         .select_related("episode__program", "created_by", "activated_by", "closed_by")
         .first()
     )
@@ -134,11 +136,14 @@ def plans_for_client(*, actor: User, client: Client) -> ClientPlans:
     client = client_for(actor=actor, client_id=client.pk, capability=Capability.CHART_READ)
     plans = list(
         TreatmentPlan.objects.filter(client=client)
+        .filter(part2.episode_q(part2.programs_open_to(actor, client), "episode__"))
         .select_related("episode__program", "created_by", "activated_by")
         .order_by("-created_at", "-id")
     )
     episodes = list(
-        Episode.objects.filter(client=client, discharge_date__isnull=True).select_related("program")
+        Episode.objects.filter(client=client, discharge_date__isnull=True)
+        .filter(part2.episode_q(part2.programs_open_to(actor, client)))
+        .select_related("program")
     )
     return ClientPlans(plans, episodes)
 
@@ -173,7 +178,9 @@ CHART_PARTS = (CURRENT_PLANS,)
 def _current_plans(client_id: int) -> list[TreatmentPlan]:
     return list(
         TreatmentPlan.objects.filter(
-            client_id=client_id, status__in=[PlanStatus.ACTIVE, PlanStatus.DRAFT]
+            part2.viewer_episode_q(client_id),
+            client_id=client_id,
+            status__in=[PlanStatus.ACTIVE, PlanStatus.DRAFT],
         )
         .select_related("episode__program")
         .order_by("episode_id", "-number")
@@ -221,6 +228,7 @@ def plan_reviews_due_for(*, actor: User) -> list[ReviewDue]:
             client__in=clients_visible_to(actor=actor, capability=Capability.CHART_READ),
             client_id__in=team,
         )
+        .filter(part2.episode_q(part2.member_program_ids(actor), "episode__"))
         .select_related("client", "episode__program")
         .order_by("review_due_on", "id")
     )
@@ -252,7 +260,7 @@ def active_objectives_for(*, client: Client) -> list[NoteObjective]:
     plans = {
         p.pk: p
         for p in TreatmentPlan.objects.filter(
-            client=client, status=PlanStatus.ACTIVE
+            part2.viewer_episode_q(client), client=client, status=PlanStatus.ACTIVE
         ).select_related("episode")
     }
     if not plans:
@@ -292,9 +300,9 @@ class DraftChoices:
 def draft_choices_for(*, client: Client) -> DraftChoices:
     today = timezone.localdate()
     diagnoses = list(
-        Diagnosis.objects.filter(client=client, status__in=CURRENT_STATUSES).order_by(
-            "-is_primary", "icd10_code"
-        )
+        Diagnosis.objects.filter(
+            part2.visible_q(client), client=client, status__in=CURRENT_STATUSES
+        ).order_by("-is_primary", "icd10_code")
     )
     team = list(
         User.objects.filter(

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from alliance.access import part2
 from alliance.access.policy import client_for, has_capability
 from alliance.audit.actions import AuditAction
 from alliance.audit.services import audit_record
@@ -105,7 +106,9 @@ def bump(plan: TreatmentPlan, version: int, now: datetime) -> TreatmentPlan:
 def plan_create(*, actor: User, client: Client, episode_id: int) -> TreatmentPlan:
     """A new draft (version 1 of its lineage) for an open episode of the client."""
     client = client_for(actor=actor, client_id=client.pk, capability=Capability.CHART_WRITE)
-    episode = Episode.objects.filter(pk=episode_id, client=client).first()
+    # A Part 2 program's episode exists only for its own staff (``access.part2``).
+    visible = part2.episode_q(part2.programs_open_to(actor, client))
+    episode = Episode.objects.filter(visible, pk=episode_id, client=client).first()
     if episode is None or episode.discharge_date is not None:
         raise ValidationError({"episode": ["Choose one of the client's open episodes of care."]})
     existing = {

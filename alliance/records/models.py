@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 
 from alliance.core.models import UndeletableModel
+from alliance.records.labels import security_labels
 
 
 class DocumentStatus(models.TextChoices):
@@ -93,3 +94,31 @@ class DocumentAddendum(models.Model):
 
     class Meta:
         abstract = True
+
+
+class Part2Labelled(models.Model):
+    """A clinical record that may have been written inside a 42 CFR Part 2 program (SEC-19).
+
+    ``part2_program`` is set by the service that writes the record, from the author's place in
+    the program and the client's open episode there (``access.part2.program_for_write``); no
+    form offers it. It carries the labels of ``access.part2.PART2_LABELS`` and decides who sees
+    the record. Clearing it is privileged and audited (``access.part2_labels``).
+    """
+
+    part2_program = models.ForeignKey(
+        "organisation.Program",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name="42 CFR Part 2 program",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def security_labels(self) -> tuple[str, ...]:
+        """HL7 security labels (SEC-19): ``R``, ``ETH``, ``42CFRPart2`` for a Part 2 record."""
+        return security_labels(self.part2_program_id)

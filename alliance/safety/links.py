@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from alliance.access.delegation import DELEGATION_ENDED, delegation_alive, delegation_purpose
 from alliance.audit.actions import AuditAction, AuditOutcome
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client
@@ -33,11 +34,14 @@ from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
 
 LINK_ACTOR = "client-safety-plan-link"
+# What making, revoking and (for its creator, issue 14 class 2) keeping a link alive needs.
+LINK_CAPABILITY = Capability.SAFETY_PLAN_EDIT
 MAX_FAILED_CHECKS = 5
 
 
 class LinkUnusable(Exception):
-    """Unknown, expired, revoked, or the plan has no signed version: one answer for all."""
+    """Unknown, expired, revoked, its creator's access ended, or the plan has no signed
+    version: one answer for all."""
 
 
 class LinkOtherDevice(Exception):
@@ -72,6 +76,7 @@ def secret_hash(secret: str) -> str:
 
 
 def _current_signed(plan: SafetyPlan) -> SafetyPlanVersion | None:
+    """The latest signed version: what a link shows (a newer signed version supersedes it)."""
     return (
         SafetyPlanVersion.objects.filter(plan=plan, status=DocumentStatus.SIGNED)
         .order_by("-number")
@@ -80,8 +85,12 @@ def _current_signed(plan: SafetyPlan) -> SafetyPlanVersion | None:
 
 
 def plan_link_create(*, actor: User, client: Client) -> tuple[SafetyPlanLink, str]:
-    """A new link to the client's signed plan; returns the link and its token (shown once)."""
-    client = client_with(actor, client, Capability.SAFETY_PLAN_EDIT)
+    """A new link to the client's signed plan; returns the link and its token (shown once).
+
+    Audited with the purpose of the actor's access: ``BTG`` when they hold the client under a
+    break-the-glass grant. The link lasts no longer than that access (``_usable``).
+    """
+    client = client_with(actor, client, LINK_CAPABILITY)
     plan = SafetyPlan.objects.filter(client=client).first()
     if plan is None or _current_signed(plan) is None:
         raise ValidationError("Sign the safety plan before sending the client a link to it.")
@@ -98,13 +107,14 @@ def plan_link_create(*, actor: User, client: Client) -> tuple[SafetyPlanLink, st
             action=AuditAction.CREATE,
             client=client,
             target=link,
+            purpose=delegation_purpose(creator=actor, client=client),
             detail={"expires_at": link.expires_at.isoformat()},
         )
     return link, token
 
 
 def plan_link_revoke(*, actor: User, client: Client, link_id: int) -> SafetyPlanLink:
-    client = client_with(actor, client, Capability.SAFETY_PLAN_EDIT)
+    client = client_with(actor, client, LINK_CAPABILITY)
     link = SafetyPlanLink.objects.filter(pk=link_id, plan__client=client).first()
     if link is None:
         raise SafetyRecordNotFound
@@ -140,13 +150,18 @@ def _audit_open(link: SafetyPlanLink, outcome: AuditOutcome, detail: dict[str, o
 def _usable(token: str, moment: datetime) -> tuple[SafetyPlanLink, SafetyPlanVersion]:
     link = (
         SafetyPlanLink.objects.filter(token_hash=secret_hash(token))
-        .select_related("plan__client")
+        .select_related("plan__client", "created_by")
         .first()
     )
     if link is None:
         raise LinkUnusable
     if link.revoked_at is not None or link.expires_at <= moment:
         _audit_open(link, AuditOutcome.DENIED, {"refused": "revoked or expired"})
+        raise LinkUnusable
+    if not delegation_alive(
+        creator=link.created_by, client=link.plan.client, capability=LINK_CAPABILITY
+    ):
+        _audit_open(link, AuditOutcome.DENIED, {"refused": DELEGATION_ENDED})
         raise LinkUnusable
     version = _current_signed(link.plan)
     if version is None:

@@ -12,6 +12,7 @@ from typing import Any
 from django.utils import timezone
 
 from alliance import instruments
+from alliance.access import part2
 from alliance.assessments.models import Administration
 
 SCREENERS = ("asq", "cssrs_screener", "phq9")
@@ -29,7 +30,9 @@ def screeners_snapshot(*, client_id: int) -> list[dict[str, Any]]:
     """One entry per screener the client has taken (latest administration), in one query."""
     latest: dict[str, Administration] = {}
     rows = (
-        Administration.objects.filter(client_id=client_id, instrument__in=SCREENERS)
+        Administration.objects.filter(
+            part2.visible_q(client_id), client_id=client_id, instrument__in=SCREENERS
+        )
         .only("id", "instrument", "completed_at", "total", "severity", "critical_flags", "answers")
         .order_by("instrument", "-completed_at", "-id")
     )

@@ -102,7 +102,9 @@ class SupervisionAdmin(AuditedAdmin):
 
 @admin.register(TotpDevice)
 class TotpDeviceAdmin(admin.ModelAdmin):
-    """Resetting a lost authenticator deletes the device; the person enrols again at sign-in."""
+    """Resetting a lost authenticator deletes the device; the person enrols again, with the
+    password and (when two-factor sign-in is required) a new enrolment link from the staff
+    administrator's Two-factor enrolment page."""
 
     list_display = ["user", "name", "confirmed", "confirmed_at"]
     fields = ["user", "name", "confirmed"]

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.utils import timezone
 
-from alliance.core.models import TimestampedModel
+from alliance.core.models import TimestampedModel, UndeletableModel
 from alliance.staff.capabilities import Capability
 from alliance.staff.disciplines import Discipline, LicenceStatus, LicenceType
 from alliance.staff.scope import LicenceFacts, capabilities_from_scope
@@ -246,6 +246,38 @@ class SupervisionLink(TimestampedModel):
         )
 
 
+class MfaEnrolmentInvite(UndeletableModel):
+    """A single-use link with which one staff member enrols their first authenticator (SEC-02).
+
+    Issued by a staff administrator; only the SHA-256 hash of the token in the link is kept.
+    The link expires, is spent by the enrolment it allows, and is revoked when a newer one is
+    issued for the same person (so at most one is open at a time).
+    """
+
+    staff = models.ForeignKey(User, on_delete=models.PROTECT, related_name="mfa_invites")
+    token_hash = models.CharField(max_length=64, unique=True)
+    # Null when issued from the command line (the first administrator has no one to ask).
+    issued_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["staff"],
+                condition=models.Q(used_at__isnull=True, revoked_at__isnull=True),
+                name="mfa_invite_one_open_per_staff",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"two-factor enrolment link {self.pk} for staff {self.staff_id}"
+
+
 # Read on every request (the signed-in user's scope of practice), written out in SQL;
 # ``tests/staff/test_models.py`` compares it with the queryset it stands for.
 LICENCE_FACTS_SQL = (
@@ -263,4 +295,4 @@ def licence_facts(staff_id: int) -> list[LicenceFacts]:
 # The TOTP device lives in its own module; importing it here registers the model with the app.
 from alliance.staff.mfa import TotpDevice  # noqa: E402
 
-__all__ = ["Licence", "SupervisionLink", "TotpDevice", "User"]
+__all__ = ["Licence", "MfaEnrolmentInvite", "SupervisionLink", "TotpDevice", "User"]

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 
+from alliance.access import part2
 from alliance.access.policy import decisions_cached
 from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose
 from alliance.audit.services import audit_record
@@ -116,8 +117,9 @@ class CapabilityGateMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # The policy may keep its "allowed" answers for the length of this request only.
-        with decisions_cached():
+        # The policy may keep its "allowed" answers for the length of this request only, and
+        # the selectors of Part 2 records learn once who is looking (``access.part2``).
+        with decisions_cached(), part2.viewing_as(request.user):
             return self.get_response(request)
 
     def process_view(

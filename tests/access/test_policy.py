@@ -37,6 +37,7 @@ from alliance.staff.disciplines import Discipline, LicenceStatus, LicenceType
 from alliance.staff.models import Licence, SupervisionLink, User
 from alliance.web.gate import access_of
 from tests.personas import PASSWORD, Clinic, make_user
+from tests.web.write_matrix_base import post_only
 
 SignIn = Callable[[User], HttpClient]
 CLINICAL_SECTIONS = ("Alerts and risk", "Problems", "Treatment plan", "Measures", "Notes and")
@@ -122,7 +123,11 @@ def caseloads(clinic: Clinic) -> dict[str, Any]:
 def writes_on(
     target: dict[str, Any], new_program: Program, psychiatrist: User
 ) -> list[tuple[str, dict[str, object]]]:
-    """A valid POST to every write page of one client (the membership end comes last)."""
+    """A valid POST to each registry page of one client (the membership end comes last).
+
+    Every route that takes a POST, for every persona, is in the write census
+    (tests/web/test_write_matrix.py); these are the two-clinician case of SEC-10.
+    """
     program_id = target["episode"].program_id
     client = target["client"]
     pk = client.pk
@@ -284,14 +289,6 @@ def test_search_does_not_find_the_other_caseload(
 # ---------------------------------------------------------------- SEC-13 deny beats allow
 
 
-POST_ONLY = {
-    "care_team_end",
-    "measure_send",
-    "measure_schedule_add",
-    "measure_schedule_end",
-    "diagnosis_cosign",
-    "diagnosis_return",
-}
 PLACEHOLDER_ID = 999_999
 
 
@@ -324,7 +321,8 @@ def client_routes(client: Client, contact: Contact, episode: Episode) -> list[tu
                 kwargs = {p: ids.get(p, PLACEHOLDER_ID) for p in params}
                 url = reverse(f"web:{entry.name}", kwargs=kwargs)
                 # POST-only pages are refused before the lookup on GET; ask them properly.
-                method = "post" if entry.name in POST_ONLY else "get"
+                # The view says which it is, as in the write census (tests/web/test_write_matrix).
+                method = "post" if post_only(entry.callback) else "get"
                 routes.append((method, url))
 
     walk(get_resolver().url_patterns, None)
@@ -418,8 +416,6 @@ def test_explicit_deny_beats_every_allow(scenario: str, clinic: Clinic, signed_i
     before = snapshot()
     for method, url in client_routes(clinic.client_a, contact, episode):
         response = getattr(http, method)(url)
-        if response.status_code == 405:  # a POST-only page: ask it properly
-            method, response = "post", http.post(url)
         assert response.status_code == expected_when_denied(denied, url), (method, url)
         assert b"N\xc3\xba\xc3\xb1ez" not in response.content  # "Núñez"
     assert snapshot() == before

@@ -125,3 +125,34 @@ def test_email_needs_an_address(clinic: Clinic) -> None:
             send_by_email=True,
         )
     assert "send_by_email" in invalid.value.error_dict
+
+
+def test_no_link_is_emailed_once_the_schedule_s_creator_has_lost_the_client(
+    clinic: Clinic,
+    mailoutbox: list[object],
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    """Issue 14 class 2: the link would act for its creator; a restriction ends that. The
+    measure still falls due, for the care team to give in session."""
+    from alliance.access.models import AccessRestriction, RestrictionReason
+
+    clinic.client_a.email = "zoe.client@example.org"
+    clinic.client_a.save()
+    schedule_create(
+        actor=clinic.therapist_on_team,
+        client=clinic.client_a,
+        instrument="gad7",
+        every_days=14,
+        first_due_on=None,
+        send_by_email=True,
+    )
+    AccessRestriction.objects.create(
+        client=clinic.client_a,
+        staff=clinic.therapist_on_team,
+        reason=RestrictionReason.CONFLICT_OF_INTEREST,
+        created_by=clinic.privacy_officer,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert measures_fall_due() == 1
+    assert mailoutbox == []
+    assert DueMeasure.objects.get().link is None

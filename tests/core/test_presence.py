@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alliance.assessments.models import CriticalAlert
-from alliance.clients.models import Client, Contact
+from alliance.clients.models import Client, Contact, Episode
 from alliance.core.presence import DECLARED, UNKNOWN, Part, Presence, part_counts
 from alliance.crisis.models import CrisisEpisode
 from alliance.demo.clinic import demo_build
@@ -24,6 +24,7 @@ from alliance.diagnoses.services import diagnosis_add
 from alliance.notes.models import NoteTemplate
 from alliance.notes.services import note_create
 from alliance.notes.timeline import timeline_for_chart
+from alliance.organisation.models import Program, ProgramMembership
 from alliance.staff.models import User
 from alliance.web.clients.views import CHART_PARTS
 from tests.crisis.conftest import start
@@ -103,6 +104,14 @@ def test_every_part_s_sql_counts_what_its_queryset_holds(demo_clinic: None, clin
             raised_at=timezone.now(),
             acknowledged_at=acknowledged_at,
         )
+    # the therapist joins a Part 2 program the client is in: two more notes, labelled
+    sud = Program.objects.create(
+        organisation=clinic.program.organisation, name="Recovery", code="recovery", is_part2=True
+    )
+    Episode.objects.create(client=clinic.client_a, program=sud, referral_date=timezone.localdate())
+    ProgramMembership.objects.create(program=sud, staff=therapist)
+    draft(therapist, clinic.client_a)
+    note_create(actor=therapist, client=clinic.client_a, template=NoteTemplate.SOAP)
     parts = [part for name, part in DECLARED.items() if not name.startswith("test.")]
     assert {part.name for part in CHART_PARTS} <= {part.name for part in parts}
     with_rows: set[str] = set()

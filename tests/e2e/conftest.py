@@ -79,13 +79,6 @@ def current_code(secret: str) -> str:
     return f"{totp(key, step=30, digits=6):06d}"
 
 
-def enter_password(page: Page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def enrol_and_verify(page: Page, screenshot: str | None = None) -> None:
     """On the first sign-in: read the key shown beside the QR code and type its current code."""
     expect(page).to_have_url(re.compile(r"/login/verify/$"))
@@ -99,11 +92,24 @@ def enrol_and_verify(page: Page, screenshot: str | None = None) -> None:
     expect(page).not_to_have_url(re.compile(r"/login/"))
 
 
+def open_enrolment_link(page: Page, base_url: str, username: str, password: str) -> None:
+    """A first sign-in: the single-use link a staff administrator issued, and the password
+    (with two-factor sign-in required, the password alone enrols nothing)."""
+    from alliance.staff.enrolment import mfa_invite_issue
+    from alliance.staff.models import User
+
+    _invite, token = mfa_invite_issue(actor=None, staff=User.objects.get(username=username))
+    page.goto(f"{base_url}/login/enrol/{token}/")
+    page.get_by_label("Your password").fill(password)
+    page.get_by_role("button", name="Confirm my password").click()
+
+
 def sign_in(
     page: Page, base_url: str, username: str, password: str, screenshot: str | None = None
 ) -> None:
-    """Password, then MFA enrolment, as a person signing in for the first time does."""
-    enter_password(page, base_url, username, password)
+    """Enrolment link and password, then MFA enrolment, as a person signing in for the first
+    time does."""
+    open_enrolment_link(page, base_url, username, password)
     enrol_and_verify(page, screenshot)
 
 

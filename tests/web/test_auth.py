@@ -10,6 +10,7 @@ import base64
 import re
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -29,6 +30,7 @@ from alliance.audit.actions import AuditAction
 from alliance.audit.models import AuditEvent
 from alliance.config import settings as product_settings
 from alliance.staff.disciplines import LicenceStatus
+from alliance.staff.enrolment import mfa_invite_issue
 from alliance.staff.models import Licence, TotpDevice, User
 from alliance.web import urls as web_urls
 from alliance.web.gate import Gate, access_of
@@ -64,9 +66,22 @@ def secret_on_page(body: bytes) -> bytes:
     return base64.b32decode(text + "=" * (-len(text) % 8))
 
 
+def enrolment_link(user: User) -> str:
+    """The path of a fresh single-use enrolment link for ``user`` (issued from the server)."""
+    _invite, token = mfa_invite_issue(actor=None, staff=user)
+    return reverse("web:mfa_enrol_link", kwargs={"enrolment_token": token})
+
+
+def link_login(http: HttpClient, user: User, password: str = PASSWORD) -> Any:
+    """Open a fresh enrolment link and type the password: the only way to a first authenticator
+    while MFA is required (the password alone enrols nothing)."""
+    return http.post(enrolment_link(user), {"password": password})
+
+
 def enrol(http: HttpClient, user: User) -> bytes:
-    """Sign in with the password and enrol an authenticator from the page; return its key."""
-    assert password_login(http, user)["Location"] == MFA  # type: ignore[index]
+    """Open an enrolment link with the password, enrol an authenticator from the page; return
+    its key."""
+    assert link_login(http, user)["Location"] == MFA
     page = http.get(MFA)
     key = secret_on_page(page.content)
     assert http.post(MFA, {"token": code_for(key)})["Location"] == "/"
@@ -134,7 +149,8 @@ def test_the_configuration_site_needs_the_second_factor(clinic: Clinic) -> None:
 
 
 def test_enrolment_with_a_real_authenticator_code(clinic: Clinic) -> None:
-    """SEC-02: first sign-in enrols an authenticator from the key shown, then lets the person in."""
+    """SEC-02: the first sign-in, through an enrolment link with the password, enrols an
+    authenticator from the key shown, then lets the person in."""
     user = clinic.therapist_on_team
     http = HttpClient()
     seq = last_seq()
@@ -150,6 +166,7 @@ def test_enrolment_with_a_real_authenticator_code(clinic: Clinic) -> None:
     assert device.confirmed_at is not None
     assert device.bin_key == key
     assert signing_in == [
+        AuditAction.STAFF_CHANGE,  # the link issued
         AuditAction.LOGIN,
         AuditAction.MFA_ENROLLED,
         AuditAction.MFA_VERIFIED,
@@ -159,7 +176,7 @@ def test_enrolment_with_a_real_authenticator_code(clinic: Clinic) -> None:
 def test_a_wrong_code_at_enrolment_keeps_the_same_key(clinic: Clinic) -> None:
     """SEC-02: a mistyped first code neither enrols the device nor changes the key shown."""
     http = HttpClient()
-    password_login(http, clinic.therapist_on_team)
+    link_login(http, clinic.therapist_on_team)
     first = secret_on_page(http.get(MFA).content)
     wrong = f"{(int(code_for(first)) + 1) % 1_000_000:06d}"
 

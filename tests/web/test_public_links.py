@@ -21,8 +21,10 @@ from alliance.assessments.services import link_open
 from alliance.audit.models import AuditEvent
 from alliance.safety.links import plan_link_create
 from alliance.safety.models import SafetyPlanLink
+from alliance.staff.enrolment import mfa_invite_issue
+from alliance.staff.models import MfaEnrolmentInvite
 from alliance.web.gate import Gate, access_of
-from tests.personas import Clinic
+from tests.personas import Clinic, make_user
 from tests.safety.conftest import signed_plan
 from tests.web.test_access_matrix import web_patterns
 
@@ -43,10 +45,17 @@ def _measure_link(clinic: Clinic) -> str:
     )[1]
 
 
+def _enrolment_link(clinic: Clinic) -> str:
+    """A staff member's two-factor enrolment link (SEC-02): a GET must not spend it either."""
+    newcomer = make_user("nadia_newcomer", "front_desk", None)
+    return mfa_invite_issue(actor=clinic.it_admin, staff=newcomer)[1]
+
+
 # URL name -> (makes a fresh link and returns its token, the client's page when still usable)
 ISSUERS: dict[str, tuple[Callable[[Clinic], str], str]] = {
     "safety_plan_public": (_plan_link, "Open my safety plan"),
     "questionnaire": (_measure_link, "Send my answers"),
+    "mfa_enrol_link": (_enrolment_link, "Confirm my password"),
 }
 
 
@@ -70,6 +79,7 @@ def database_state() -> dict[str, Any]:
     }
     state["plan links"] = list(SafetyPlanLink.objects.order_by("pk").values())
     state["measure links"] = list(SelfCompletionLink.objects.order_by("pk").values())
+    state["enrolment links"] = list(MfaEnrolmentInvite.objects.order_by("pk").values())
     return state
 
 

@@ -145,7 +145,7 @@ def test_second_episode_editor_gets_the_conflict_page(clinic: Clinic, signed_in:
         admission_date=today - timedelta(days=20),
     )
     url = reverse("web:episode_edit", args=[clinic.client_a.pk, episode.pk])
-    first, second = signed_in(clinic.intake), signed_in(clinic.therapist_on_team)
+    first, second = signed_in(clinic.psychiatrist), signed_in(clinic.therapist_on_team)
     discharge = {
         "discharge_date": today.isoformat(),
         "discharge_reason": "other",

@@ -2,15 +2,16 @@
 
 from django.db import migrations
 
-from alliance.disclosures.guards import install_disclosure_guards, remove_disclosure_guards
+# The guards of the tables this migration knows (the Part 2 tables came in 0005).
+from alliance.disclosures.guards import FIRST_GUARDS
 
 
 def forwards(apps, schema_editor):
-    install_disclosure_guards(schema_editor.connection)
+    FIRST_GUARDS.install(schema_editor.connection)
 
 
 def backwards(apps, schema_editor):
-    remove_disclosure_guards(schema_editor.connection)
+    FIRST_GUARDS.remove(schema_editor.connection)
 
 
 class Migration(migrations.Migration):

@@ -7,6 +7,7 @@ from django import forms
 from alliance.access.models import BreakGlassReason, CareTeamRole, RestrictionReason
 from alliance.staff.capabilities import CLINICAL_CAPABILITIES
 from alliance.staff.models import User
+from alliance.web.documents import password_field, reason_field
 from alliance.web.widgets import DateInput
 
 
@@ -73,3 +74,13 @@ class RestrictionForm(forms.Form):
         label="Note (optional)",
         help_text="No clinical detail: e.g. 'neighbour of the client'.",
     )
+
+
+class LabelRemovalForm(forms.Form):
+    """Why a record is not the Part 2 program's, and the password again (SEC-19)."""
+
+    reason = reason_field(
+        "Why is this record not the program's?",
+        "E.g. 'Written for the adult outpatient session, not the recovery program.'",
+    )
+    password = password_field()

@@ -5,7 +5,7 @@ Included in ``alliance.web.urls``, namespace ``web``.
 
 from django.urls import URLPattern, path
 
-from alliance.web.access import break_glass, care_team, restrictions
+from alliance.web.access import break_glass, care_team, part2_labels, restrictions
 
 urlpatterns: list[URLPattern] = [
     path("clients/<int:client_id>/care-team/", care_team.care_team, name="care_team"),
@@ -15,6 +15,11 @@ urlpatterns: list[URLPattern] = [
         name="care_team_end",
     ),
     path("break-glass/", break_glass.break_glass, name="break_glass"),
+    path(
+        "clients/<int:client_id>/part2-label/<str:label_kind>/<int:labelled_id>/remove/",
+        part2_labels.label_remove_page,
+        name="part2_label_remove",
+    ),
     path(
         "privacy/clients/<int:client_id>/restrictions/",
         restrictions.restrictions,

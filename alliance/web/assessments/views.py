@@ -28,6 +28,7 @@ from alliance.assessments.services import (
     link_submit,
 )
 from alliance.audit.actions import AuditAction, AuditPurpose
+from alliance.audit.reads import read_record
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client
 from alliance.clients.selectors import client_record_for
@@ -42,6 +43,7 @@ from alliance.web.assessments.forms import (
     field_name,
 )
 from alliance.web.gate import public, requires
+from alliance.web.safety.crisis import crisis_links
 from alliance.web.util import actor_of, add_service_errors
 
 
@@ -198,13 +200,20 @@ def _crisis_resources() -> dict[str, str]:
     }
 
 
+def _unusable(request: HttpRequest) -> HttpResponse:
+    """A link that cannot be used: say so, with the crisis numbers a phone can dial, as every
+    refusal page a client sees does (issue 14 class 3)."""
+    context = {"contacts": crisis_links()}
+    return render(request, "assessments/public/unusable.html", context, status=404)
+
+
 @public
 def questionnaire(request: HttpRequest, token: str) -> HttpResponse:
     """The client's own questionnaire, from a link or on a kiosk tablet."""
     try:
         link = link_open(token=token)
     except LinkUnusable:
-        return render(request, "assessments/public/unusable.html", status=404)
+        return _unusable(request)
     instrument = _instrument_or_404(link.instrument)
     form = QuestionnaireForm(instrument, request.POST or None)
     context = {"instrument": instrument, "form": form, "kiosk": link.kiosk}
@@ -212,7 +221,7 @@ def questionnaire(request: HttpRequest, token: str) -> HttpResponse:
         try:
             recorded = link_submit(token=token, answers=form.answers())
         except LinkUnusable:
-            return render(request, "assessments/public/unusable.html", status=404)
+            return _unusable(request)
         except AnswersInvalid as invalid:
             _show_error(form, invalid)
             if invalid.alert is not None:
@@ -237,6 +246,9 @@ def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
     alert = alert_for(actor=actor, alert_id=alert_id)
     if alert is None:
         raise Http404
+    # The refused form shows the alert and the client's name: a read (kept by audit.reads,
+    # written only if this page is shown, not when the acknowledgement saves and redirects).
+    read_record(actor=actor, client=alert.client, target=alert, detail={"view": "alert"})
     form = AcknowledgeForm(request.POST, prefix=f"a{alert.pk}")
     if form.is_valid():
         try:

@@ -18,6 +18,7 @@ from alliance.audit.selectors import (
     sort_key,
 )
 from alliance.clients.models import Client
+from alliance.disclosures.part2_selectors import emergency_disclosures_attach
 from alliance.staff.capabilities import Capability
 from alliance.web.access.forms import ReviewForm
 from alliance.web.audit.forms import AuditFilterForm, FindClientForm
@@ -28,6 +29,7 @@ from alliance.web.util import actor_of, add_service_errors
 @requires(Capability.AUDIT_REVIEW)
 def queue(request: HttpRequest) -> HttpResponse:
     shown = break_glass_queue(actor=actor_of(request))
+    emergency_disclosures_attach(grants=[*shown.pending, *shown.reviewed])  # 42 CFR 2.51 marks
     return render(
         request,
         "audit/queue.html",
@@ -51,6 +53,7 @@ def review(request: HttpRequest, grant_id: int) -> HttpResponse:
         else:
             return redirect("web:break_glass_queue")
     shown = break_glass_queue(actor=actor)
+    emergency_disclosures_attach(grants=[*shown.pending, *shown.reviewed])
     return render(
         request,
         "audit/queue.html",

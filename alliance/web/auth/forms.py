@@ -29,3 +29,13 @@ class TokenForm(forms.Form):
         if not value.isdigit():
             raise forms.ValidationError("The code is 6 digits.")
         return value
+
+
+class EnrolmentPasswordForm(forms.Form):
+    """The password asked at an enrolment link: the link and the password together (SEC-02)."""
+
+    password = forms.CharField(
+        label="Your password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )

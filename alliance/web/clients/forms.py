@@ -99,16 +99,30 @@ class ContactForm(VersionedRulesForm):
 
 
 class EpisodeForm(VersionedRulesForm):
-    """New episodes go to active programs; an existing one keeps its program even once closed."""
+    """New episodes go to active programs; an existing one keeps its program even once closed.
+
+    ``offered``: the programs this user may enrol in (``access.part2.programs_offered_q``).
+    ``clinical``: whether the user may read clinical narrative; the discharge note is the
+    clinician's words, so the front desk and intake never see it (SEC-12, issue 14 class 6).
+    """
 
     program = forms.ModelChoiceField(queryset=Program.objects.filter(active=True))
 
-    def __init__(self, *args: Any, current_program: Program | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        current_program: Program | None = None,
+        offered: Q | None = None,
+        clinical: bool = True,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        if current_program is not None:
-            self.fields["program"].queryset = Program.objects.filter(  # type: ignore[attr-defined]
-                Q(active=True) | Q(pk=current_program.pk)
-            )
+        choices = Q(active=True) | Q(pk=current_program.pk) if current_program else Q(active=True)
+        self.fields["program"].queryset = Program.objects.filter(  # type: ignore[attr-defined]
+            choices, offered or Q()
+        )
+        if not clinical:
+            del self.fields["discharge_note"]
 
     def rule_errors(self, values: dict[str, Any]) -> dict[str, list[str]]:
         return episode_field_errors(values)

@@ -15,6 +15,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from alliance.access import part2
+from alliance.access.policy import allowed
 from alliance.assessments import selectors as assessments
 from alliance.assessments.selectors import measures_for, open_alerts_for_client, score_history
 from alliance.clients.selectors import (
@@ -306,12 +308,17 @@ def episode(request: HttpRequest, client_id: int, episode_id: int | None = None)
         if existing is None:
             raise Http404
     current_program = existing.program if existing else None
+    limits: dict[str, Any] = {
+        "current_program": current_program,
+        "offered": part2.programs_offered_q(actor),
+        "clinical": Capability.CHART_WRITE in allowed(actor=actor, client=client),
+    }
     form = EpisodeForm(
         request.POST or None,
         instance=None if request.POST else existing,
         initial={"version": existing.version} if existing else None,
-        current_program=current_program,
         editing=existing is not None,
+        **limits,
     )
     saved = _save_versioned(
         request,
@@ -319,7 +326,7 @@ def episode(request: HttpRequest, client_id: int, episode_id: int | None = None)
         lambda values, version: episode_save(
             actor=actor, client=client, values=values, episode=existing, version=version
         ),
-        lambda data: EpisodeForm(data, current_program=current_program, editing=True),
+        lambda data: EpisodeForm(data, editing=True, **limits),
     )
     if saved.done:
         return redirect("web:client_chart", client_id=client.pk)

@@ -1,5 +1,9 @@
 """The accounting of disclosures (SEC-29), authorizations and releasing a PN (SEC-17).
 
+A disclosure that includes information from a 42 CFR Part 2 program is recorded on the same
+page, through the Part 2 rule (``disclosures.part2``, SEC-21); its entry shows the 42 CFR 2.32
+notice and the consent's scope that went with it.
+
 Accounting entries are never edited or deleted: the entry's address answers GET and HEAD only
 (405 otherwise); a correction is a new entry made on its own page. Every read is audited by
 the selector that loads it (once, and only if the response shows it).
@@ -16,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
+from alliance.audit.actions import AuditAction
 from alliance.clients.selectors import client_record_for
 from alliance.disclosures.accounting import disclosure_correct, disclosure_record
 from alliance.disclosures.authorizations import (
@@ -26,6 +31,12 @@ from alliance.disclosures.authorizations import (
     valid_psychotherapy_authorizations,
 )
 from alliance.disclosures.models import Authorization
+from alliance.disclosures.part2 import NOTICE_SOURCE, part2_disclosure_record
+from alliance.disclosures.part2_selectors import (
+    part2_disclosure_choices,
+    part2_of_disclosure,
+    part2_programs_for,
+)
 from alliance.disclosures.selectors import (
     Accounting,
     accounting_client,
@@ -47,6 +58,7 @@ from alliance.web.disclosures.forms import (
     PeriodForm,
     PsychotherapyDiscloseForm,
 )
+from alliance.web.disclosures.part2_forms import add_part2_fields, part2_request_of
 from alliance.web.gate import requires
 from alliance.web.pdf import PdfUnavailable, pdf_response, render_pdf
 from alliance.web.util import actor_of, add_service_errors
@@ -71,19 +83,38 @@ def client_accounting(request: HttpRequest, client_id: int) -> HttpResponse:
     return render(
         request,
         "disclosures/accounting.html",
-        {"client": client, "accounting": accounting, "period_form": form, "privacy": False},
+        {
+            "client": client,
+            "accounting": accounting,
+            "period_form": form,
+            "privacy": False,
+            # Links to the Part 2 pages, only for staff who may see the client's Part 2 records.
+            "part2": bool(part2_programs_for(actor=actor, client=client)),
+        },
     )
 
 
 @requires(Capability.CHART_WRITE)
 def record(request: HttpRequest, client_id: int) -> HttpResponse:
-    """Record a disclosure made outside the system (e.g. a release sent by fax)."""
+    """Record a disclosure made outside the system (e.g. a release sent by fax). Staff who may
+    see the client's Part 2 records also say whether it included any (and under which consent
+    or order); nobody else sees that part of the form."""
     actor = actor_of(request)
     client = client_record_for(actor=actor, client_id=client_id, capability=Capability.CHART_WRITE)
+    choices = part2_disclosure_choices(actor=actor, client=client)
     form = DisclosureForm(request.POST or None)
+    if choices is not None:
+        add_part2_fields(
+            form, programs=choices.programs, consents=choices.consents, orders=choices.orders
+        )
     if request.method == "POST" and form.is_valid():
+        entry = {name: form.cleaned_data[name] for name in DisclosureForm.base_fields}
+        part2 = part2_request_of(form) if choices is not None else None
         try:
-            disclosure_record(actor=actor, client=client, **form.cleaned_data)
+            if part2 is not None:
+                part2_disclosure_record(actor=actor, client_id=client.pk, request=part2, **entry)
+            else:
+                disclosure_record(actor=actor, client=client, **entry)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -91,7 +122,7 @@ def record(request: HttpRequest, client_id: int) -> HttpResponse:
     return render(
         request,
         "disclosures/record.html",
-        {"client": client, "form": form},
+        {"client": client, "form": form, "part2": choices is not None},
         status=400 if form.is_bound and form.errors else 200,
     )
 
@@ -104,7 +135,13 @@ def entry(request: HttpRequest, disclosure_id: int) -> HttpResponse:
     return render(
         request,
         "disclosures/entry.html",
-        {"row": row, "client": row.client, "corrections": list(row.corrections.all())},
+        {
+            "row": row,
+            "client": row.client,
+            "corrections": list(row.corrections.all()),
+            "part2": part2_of_disclosure(row=row),
+            "notice_source": NOTICE_SOURCE,
+        },
     )
 
 
@@ -155,11 +192,13 @@ def report_find(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _privacy_accounting(request: HttpRequest, client_id: int) -> tuple[PeriodForm, Accounting]:
+def _privacy_accounting(
+    request: HttpRequest, client_id: int, action: AuditAction = AuditAction.RECORD_VIEW
+) -> tuple[PeriodForm, Accounting]:
     actor = actor_of(request)
     client = accounting_client(actor=actor, client_id=client_id)
     form, period = _period(request)
-    return form, accounting_for(actor=actor, client=client, **period)
+    return form, accounting_for(actor=actor, client=client, action=action, **period)
 
 
 @requires(Capability.AUDIT_REVIEW)
@@ -183,8 +222,8 @@ def report_client(request: HttpRequest, client_id: int) -> HttpResponse:
 
 @requires(Capability.AUDIT_REVIEW)
 def report_pdf(request: HttpRequest, client_id: int) -> HttpResponse:
-    """The same report as a PDF to print or send to the client (audited as a view)."""
-    _form, accounting = _privacy_accounting(request, client_id)
+    """The same report as a PDF to print or send to the client (audited as an export)."""
+    _form, accounting = _privacy_accounting(request, client_id, AuditAction.EXPORT)
     try:
         pdf = render_pdf("disclosures/accounting_pdf.html", {"accounting": accounting})
     except PdfUnavailable as error:
@@ -270,6 +309,8 @@ def psychotherapy_disclose(request: HttpRequest, client_id: int, pn_id: int) -> 
                 "client": note.client,
                 "sections": displayed(note.template, note.content),
                 "disclosure": release.disclosure,
+                "part2": release.part2,
+                "notice_source": NOTICE_SOURCE,
             }
             try:
                 pdf = render_pdf("disclosures/psychotherapy_pdf.html", context)

@@ -5,7 +5,7 @@
 
 from django.urls import URLPattern, path
 
-from alliance.web.disclosures import accounting, reports
+from alliance.web.disclosures import accounting, part2, reports
 
 CLIENT = "clients/<int:client_id>/"
 REPORT = "mandated-reports/<int:report_id>/"
@@ -44,4 +44,12 @@ urlpatterns: list[URLPattern] = [
         accounting.psychotherapy_disclose,
         name="psychotherapy_note_disclose",
     ),
+    # 42 CFR Part 2 (SEC-20, SEC-21): only for staff who may see the client's Part 2 records.
+    path(CLIENT + "part2/consents/", part2.consents, name="part2_consents"),
+    path(
+        CLIENT + "part2/consents/<int:part2_consent_id>/revoke/",
+        part2.revoke,
+        name="part2_consent_revoke",
+    ),
+    path(CLIENT + "part2/court-orders/", part2.court_orders, name="part2_court_orders"),
 ]

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from django import template
 
+from alliance.access.part2_labels import may_remove_label
 from alliance.access.policy import allowed
 from alliance.clients.models import Client
+from alliance.records.labels import security_labels
 from alliance.staff.models import User
 from alliance.web.html import number
 
@@ -56,3 +58,30 @@ def client_caps(context: template.Context, client: Client) -> dict[str, bool]:
     if client is None or not isinstance(actor, User):
         return {}
     return {capability.value: True for capability in allowed(actor=actor, client=client)}
+
+
+@register.inclusion_tag("web/_part2_label.html", takes_context=True)
+def part2_label(
+    context: template.Context, record: object, kind: str, client: Client
+) -> dict[str, object]:
+    """The 42 CFR Part 2 tag of a labelled record (SEC-19), with the way to clear it for who
+    may (``access.part2_labels``). Nothing for a record without the label."""
+    program_id = getattr(record, "part2_program_id", None)
+    if not program_id:
+        return {"labelled": False}
+    request = context.get("request")
+    actor = getattr(request, "user", None)
+    removable = isinstance(actor, User) and may_remove_label(
+        actor=actor,
+        client=client,
+        kind=kind,
+        record=record,  # type: ignore[arg-type]
+    )
+    return {
+        "labelled": True,
+        "labels": security_labels(program_id),
+        "record": record,
+        "kind": kind,
+        "client": client,
+        "removable": removable,
+    }
