@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -44,10 +43,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
     bind = f"{args.host}:{args.port}"
-    worker = None
+    supervisor = None
     if not args.no_worker:
-        # Background tasks (measure schedules, alert escalation) from the same database.
-        worker = subprocess.Popen([sys.executable, "-m", "alliance.cli", "worker"])
+        # Background work (measure schedules, alert escalation) from the same database, by a
+        # worker that is started again whenever it ends (alliance.operations.supervisor).
+        from alliance.operations.supervisor import Supervisor, worker_command
+
+        supervisor = Supervisor(worker_command())
+        supervisor.start()
     try:
         if args.dev:
             _manage("runserver", bind, "--noreload")
@@ -71,24 +74,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
         run()
         return 0
     finally:
-        if worker is not None:
-            worker.terminate()
-            worker.wait(timeout=10)
+        if supervisor is not None:
+            supervisor.stop()
 
 
-def cmd_worker(_: argparse.Namespace) -> int:
-    """Run background tasks; make sure the periodic measurement cycle is queued."""
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run the periodic jobs (measure schedules, alert escalation) until SIGTERM or Ctrl-C.
+
+    The loop outlives database outages and leases each run (alliance.operations.worker).
+    """
     _django_setup()
-    from django_tasks_db.models import DBTaskResult
+    from alliance.operations.worker import Worker
 
-    from alliance.assessments.tasks import measurement_cycle
-
-    pending = DBTaskResult.objects.filter(
-        task_path=measurement_cycle.module_path, status__in=["READY", "RUNNING"]
-    )
-    if not pending.exists():
-        measurement_cycle.enqueue()
-    _manage("db_worker", "--interval", "5")
+    worker = Worker(parent_pid=args.parent)
+    worker.handle_signals()
+    worker.run()
     return 0
 
 
@@ -155,8 +155,45 @@ def cmd_audit(args: argparse.Namespace) -> int:
     if head is None:
         print("no audit events yet")
         return 0
-    point = checkpoint_write(seq=head[0], head=head[1])
+    try:
+        point = checkpoint_write(seq=head[0], head=head[1])
+    except OSError as error:  # a full or unwritable folder: say so, no traceback
+        print(f"checkpoint not written: {error.strerror or type(error).__name__}", file=sys.stderr)
+        return 1
     print(f"checkpoint written at event #{point.seq}")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """``alliance backup`` writes an encrypted backup; ``alliance backup verify PATH``
+    restores one into a throwaway database and checks it (REL-07, docs/operations.md)."""
+    _django_setup()
+    from alliance.backups.errors import BackupError
+    from alliance.backups.services import backup_create, backup_verify
+
+    try:
+        if args.backup_command == "verify":
+            report = backup_verify(path=args.path, into=args.into)
+            print(report.describe(), file=sys.stdout if report.ok else sys.stderr)
+            return 0 if report.ok else 1
+        print(backup_create(output=args.output).describe())
+    except (BackupError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Restore a backup into the configured database, which must be empty."""
+    _django_setup()
+    from alliance.backups.errors import BackupError
+    from alliance.backups.services import backup_restore
+
+    try:
+        print(backup_restore(path=args.path).describe())
+    except (BackupError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -189,9 +226,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.set_defaults(func=cmd_serve)
 
-    sub.add_parser("worker", help="run background tasks (started by serve)").set_defaults(
-        func=cmd_worker
+    worker = sub.add_parser(
+        "worker", help="run background work: measure schedules, alert escalation (serve starts it)"
     )
+    worker.add_argument(
+        "--parent", type=int, metavar="PID", help="stop once process PID is no longer the parent"
+    )
+    worker.set_defaults(func=cmd_worker)
 
     sub.add_parser("migrate", help="create or update the database tables").set_defaults(
         func=cmd_migrate
@@ -210,6 +251,28 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="audit trail tools")
     audit.add_argument("audit_command", choices=["verify", "checkpoint"])
     audit.set_defaults(func=cmd_audit)
+
+    backup = sub.add_parser(
+        "backup", help="write an encrypted backup (verify PATH: restore it and check it)"
+    )
+    backup.add_argument(
+        "--output", type=Path, help="the file to write (default: var/backups/alliance-TIME.backup)"
+    )
+    backup_sub = backup.add_subparsers(dest="backup_command")
+    verify = backup_sub.add_parser(
+        "verify", help="restore a backup into a throwaway database; check counts, audit, signatures"
+    )
+    verify.add_argument("path", type=Path)
+    verify.add_argument(
+        "--into",
+        metavar="URL",
+        help="an empty database to restore into (default: a temporary one); no password in it",
+    )
+    backup.set_defaults(func=cmd_backup)
+
+    restore = sub.add_parser("restore", help="restore a backup into the empty configured database")
+    restore.add_argument("path", type=Path)
+    restore.set_defaults(func=cmd_restore)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("rest", nargs=argparse.REMAINDER)

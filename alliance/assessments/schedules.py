@@ -25,6 +25,7 @@ from alliance.assessments.models import Administration, DueMeasure, MeasurementS
 from alliance.audit.actions import AuditAction, AuditPurpose
 from alliance.audit.services import audit_record
 from alliance.clients.models import Client
+from alliance.core.aftercommit import after_commit
 from alliance.staff.capabilities import Capability
 from alliance.staff.models import User
 
@@ -101,7 +102,12 @@ def schedule_end(*, actor: User, schedule: MeasurementSchedule) -> None:
 def measures_fall_due(*, today: date | None = None) -> int:
     """Create the due measures of every schedule whose date has come; advance the schedules.
 
-    Safe to run any number of times (a unique constraint keeps one due row per date).
+    Safe to run any number of times, by any number of workers at once, and after a run cut
+    short (issue 15): each schedule moves on in its own transaction, together with its due
+    measure, the audit row and the email (sent on commit), and only from the date this run
+    read, so a date is acted on once. The unique constraint (one due row per schedule and
+    date) backs that up. An email is sent at most once: a worker killed between the commit and
+    the send loses it, and the measure still shows as due on the caseload.
     """
     day = today or timezone.localdate()
     created = 0
@@ -112,14 +118,16 @@ def measures_fall_due(*, today: date | None = None) -> int:
             next_due += timedelta(days=schedule.every_days)
         try:
             with transaction.atomic():
+                # Another run moved it on (or someone ended it) since this run read it.
+                if not MeasurementSchedule.objects.filter(
+                    pk=schedule.pk, next_due_on=due_on, ended_on__isnull=True
+                ).update(next_due_on=next_due, updated_at=timezone.now()):
+                    continue
                 due = DueMeasure.objects.create(
                     schedule=schedule,
                     client_id=schedule.client_id,
                     instrument=schedule.instrument,
                     due_on=due_on,
-                )
-                MeasurementSchedule.objects.filter(pk=schedule.pk).update(
-                    next_due_on=next_due, updated_at=timezone.now()
                 )
                 audit_record(
                     actor=None,
@@ -163,14 +171,16 @@ def _email_link(schedule: MeasurementSchedule, due: DueMeasure) -> None:
         f"call the clinic.\n"
     )
     address = client.email
-    transaction.on_commit(
+    # A mail server that refuses is logged (the due measure's id, never the address) and the
+    # measure stays on the caseload; it never undoes the committed schedule step (issue 15).
+    after_commit(
         lambda: send_mail(
             f"A questionnaire from {settings.CLINIC_NAME}",
             body,
             None,
             [address],
-            fail_silently=True,
-        )
+        ),
+        what=f"questionnaire link email for due measure #{due.pk}",
     )
 
 

@@ -350,7 +350,13 @@ def alert_acknowledge(
 
 
 def alerts_escalate(*, now: datetime | None = None) -> int:
-    """Mark alerts left unacknowledged past the limit as escalated (supervisors, on-call)."""
+    """Mark alerts left unacknowledged past the limit as escalated (supervisors, on-call).
+
+    Each alert is escalated once, however many runs overlap or repeat a run cut short (issue
+    15): the mark is a conditional UPDATE (still unescalated, still unacknowledged) in one
+    transaction with its audit row, so a run that loses the race, or finds the alert
+    acknowledged since it read the list, changes and records nothing.
+    """
     moment = now or timezone.now()
     due = CriticalAlert.objects.filter(
         acknowledged_at__isnull=True,
@@ -360,9 +366,9 @@ def alerts_escalate(*, now: datetime | None = None) -> int:
     count = 0
     for alert in due:
         with transaction.atomic():
-            if CriticalAlert.objects.filter(pk=alert.pk, escalated_at__isnull=True).update(
-                escalated_at=moment, updated_at=moment
-            ):
+            if CriticalAlert.objects.filter(
+                pk=alert.pk, escalated_at__isnull=True, acknowledged_at__isnull=True
+            ).update(escalated_at=moment, updated_at=moment):
                 audit_record(
                     actor=None,
                     actor_username="system",

@@ -21,6 +21,7 @@ from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose, Audi
 from alliance.audit.chain import row_hash
 from alliance.audit.context import source_address
 from alliance.audit.models import GENESIS_HASH, AuditEvent
+from alliance.core.aftercommit import after_commit
 
 # Arbitrary constant naming the audit chain's advisory lock on PostgreSQL.
 AUDIT_CHAIN_LOCK_ID = 7_115_001
@@ -116,8 +117,14 @@ def audit_record(
         }
         event = AuditEvent(**fields, hash=row_hash(settings.AUDIT_KEY, fields))
         event.save(force_insert=True)
-        if seq % settings.AUDIT_CHECKPOINT_EVERY == 0:
-            transaction.on_commit(lambda: checkpoints.checkpoint_write(seq=seq, head=event.hash))
+        if checkpoints.checkpoint_due(seq):
+            # After the commit, and never raising: a full checkpoint disk must not turn this
+            # saved action into an error page (issue 15); the checkpoint is owed instead.
+            head_hash = event.hash
+            after_commit(
+                lambda: checkpoints.checkpoint_attempt(seq=seq, head=head_hash),
+                what=f"audit checkpoint at event #{seq}",
+            )
     return event
 
 

@@ -37,12 +37,16 @@ VAR_DIR = env_path("ALLIANCE_VAR_DIR", Path.cwd() / "var")
 # Development defaults: they are public, so production refuses them.
 DEVELOPMENT_SECRET_KEY = "alliance-development-secret-key-not-for-production-use-0001"  # noqa: S105
 DEVELOPMENT_AUDIT_KEY = "alliance-development-audit-key-not-for-production-use-0001"
+DEVELOPMENT_BACKUP_KEY = "alliance-development-backup-key-not-for-production-use-0001"
 # Django's own deployment check (security.W009) wants at least 50 characters, 5 of them distinct.
 MINIMUM_KEY_LENGTH = 50
 MINIMUM_KEY_DISTINCT_CHARACTERS = 5
 
 SECRET_KEY = env_str("ALLIANCE_SECRET_KEY", DEVELOPMENT_SECRET_KEY)
 AUDIT_KEY = env_str("ALLIANCE_AUDIT_KEY", DEVELOPMENT_AUDIT_KEY)
+# Encrypts `alliance backup` archives (REL-07; alliance.backups.crypto). Kept off the box
+# that holds the backups, as the audit key is kept out of the database.
+BACKUP_KEY = env_str("ALLIANCE_BACKUP_KEY", DEVELOPMENT_BACKUP_KEY)
 if PRODUCTION:
     for _name, _value, _default in (
         ("ALLIANCE_SECRET_KEY", SECRET_KEY, DEVELOPMENT_SECRET_KEY),
@@ -59,6 +63,19 @@ if PRODUCTION:
             )
     if SECRET_KEY == AUDIT_KEY:
         raise ConfigError("ALLIANCE_AUDIT_KEY must differ from ALLIANCE_SECRET_KEY")
+    # Checked after the two above, so their messages come first.
+    if (
+        BACKUP_KEY == DEVELOPMENT_BACKUP_KEY
+        or len(BACKUP_KEY) < MINIMUM_KEY_LENGTH
+        or len(set(BACKUP_KEY)) < MINIMUM_KEY_DISTINCT_CHARACTERS
+    ):
+        raise ConfigError(
+            f"ALLIANCE_BACKUP_KEY must be set to a random value of at least {MINIMUM_KEY_LENGTH} "
+            "characters in production"
+        )
+    if BACKUP_KEY in (SECRET_KEY, AUDIT_KEY):
+        # One stolen key must not open the backups as well as forge sessions or audit rows.
+        raise ConfigError("ALLIANCE_BACKUP_KEY must differ from the secret and audit keys")
 
 ALLOWED_HOSTS = env_list("ALLIANCE_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("ALLIANCE_CSRF_TRUSTED_ORIGINS", "")
@@ -84,6 +101,7 @@ INSTALLED_APPS = [
     "alliance.clients",
     "alliance.access",
     "alliance.audit",
+    "alliance.idempotency",
     "alliance.assessments",
     "alliance.diagnoses",
     "alliance.records",
@@ -92,6 +110,7 @@ INSTALLED_APPS = [
     "alliance.safety",
     "alliance.crisis",
     "alliance.disclosures",
+    "alliance.operations",
     "django_tasks",
     "django_tasks_db",
     "alliance.web",
@@ -111,6 +130,7 @@ MIDDLEWARE = [
     "alliance.web.middleware.CapabilityGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "alliance.web.middleware.SessionEndedMiddleware",
+    "alliance.web.middleware.FormTokenMiddleware",  # forms stored once (REL-05)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -130,6 +150,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "alliance.web.context.alliance_context",
+                "alliance.web.context.background_work",
             ],
         },
     },
@@ -239,6 +260,20 @@ SILENCED_SYSTEM_CHECKS = [
 
 # Background tasks run by ``alliance worker`` from the database: no extra server.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+
+# The background worker (alliance.operations): ``alliance worker`` wakes every
+# WORKER_INTERVAL_SECONDS, beats its heartbeat and runs the measurement cycle (measures fall
+# due, alerts escalate) every WORKER_CYCLE_SECONDS under a lease of WORKER_LEASE_SECONDS; a
+# worker that dies holding it is replaced once the lease runs out. A database outage is
+# retried with backoff up to WORKER_MAX_BACKOFF_SECONDS. /healthz answers 503, and staff see a
+# banner, once the newest heartbeat is older than WORKER_STALE_SECONDS (a cycle) or the last
+# completed cycle older than CYCLE_STALE_SECONDS (three cycles).
+WORKER_CYCLE_SECONDS = env_int("ALLIANCE_WORKER_CYCLE_SECONDS", 300, minimum=10)
+WORKER_INTERVAL_SECONDS = env_int("ALLIANCE_WORKER_INTERVAL_SECONDS", 5, minimum=1)
+WORKER_LEASE_SECONDS = env_int("ALLIANCE_WORKER_LEASE_SECONDS", 120, minimum=10)
+WORKER_MAX_BACKOFF_SECONDS = env_int("ALLIANCE_WORKER_MAX_BACKOFF_SECONDS", 60, minimum=1)
+WORKER_STALE_SECONDS = env_int("ALLIANCE_WORKER_STALE_SECONDS", WORKER_CYCLE_SECONDS, minimum=10)
+CYCLE_STALE_SECONDS = env_int("ALLIANCE_CYCLE_STALE_SECONDS", 3 * WORKER_CYCLE_SECONDS, minimum=10)
 
 # Email: scheduled questionnaire links go to clients who agreed. Development writes messages
 # to files under var/outbox (never to the log: they carry a link's token).

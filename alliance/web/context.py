@@ -1,4 +1,5 @@
-"""Values every page template needs: clinic name, demo and MFA banners, emergency access."""
+"""Values every page template needs: clinic name, demo and MFA banners, emergency access, and
+whether background work has stopped."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from alliance.access.selectors import break_glass_pending_count, live_grants_for
+from alliance.operations.health import worker_state
 from alliance.staff.capabilities import Capability
 from alliance.web.middleware import mfa_satisfied
 
@@ -37,3 +39,21 @@ def alliance_context(request: HttpRequest) -> dict[str, Any]:
         if Capability.AUDIT_REVIEW in caps:
             context["review_pending"] = break_glass_pending_count(actor=user)
     return context
+
+
+# Where the answer is kept on the request: a page that renders several templates asks once.
+_BACKGROUND_STOPPED = "_alliance_background_stopped"
+
+
+def background_work(request: HttpRequest) -> dict[str, Any]:
+    """``background_stopped`` for signed-in staff while the worker has been silent longer than
+    a cycle (or has not completed one lately): critical alerts are not being escalated, and
+    staff are told so (issue 15). One query per request."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not mfa_satisfied(request):
+        return {}
+    stopped = getattr(request, _BACKGROUND_STOPPED, None)
+    if stopped is None:
+        stopped = worker_state().stopped
+        setattr(request, _BACKGROUND_STOPPED, stopped)
+    return {"background_stopped": stopped}

@@ -21,6 +21,11 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 def handler_500(request: HttpRequest) -> HttpResponse:
+    """The server error page says only what is known (issue 15). A form Alliance rendered
+    saves all of its work or none of it, and never twice (``FormTokenMiddleware``), but this
+    page cannot tell which happened: the error may have come after the commit, or the commit
+    itself may have failed. So it asks the user to look before entering anything again.
+    """
     # No request context: the failure may be the database the context processors read.
     body = loader.render_to_string("web/errors/500.html", {"clinic_name": settings.CLINIC_NAME})
     return HttpResponse(body, status=500)

@@ -1,16 +1,27 @@
-"""Request gates: session time-outs (SEC-06), no-store caching (SEC-33), fail-closed views."""
+"""Request gates: session time-outs (SEC-06), no-store caching (SEC-33), fail-closed views,
+forms stored once (REL-05)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.core.exceptions import SuspiciousOperation
+from django.db import Error as DatabaseFailure
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from alliance.access import part2
 from alliance.access.policy import decisions_cached
@@ -18,7 +29,16 @@ from alliance.audit.actions import AuditAction, AuditOutcome, AuditPurpose
 from alliance.audit.services import audit_record
 from alliance.clients.selectors import client_exists
 from alliance.config.admin_site import holds_admin_capability
+from alliance.idempotency.services import (
+    Claim,
+    submission_claim,
+    submission_complete,
+    submission_release,
+    submissions_purge,
+    token_valid,
+)
 from alliance.web.gate import Gate, access_of
+from alliance.web.safety.crisis import crisis_links
 from alliance.web.session import AUTH_AT, SEEN_AT, TOUCH_EVERY_SECONDS
 from alliance.web.signing import SessionEnded
 
@@ -174,3 +194,180 @@ class SessionEndedMiddleware:
         if isinstance(exception, SessionEnded):
             return redirect(settings.LOGIN_URL)
         return None
+
+
+# ---------------------------------------------------------------- forms stored once (REL-05)
+
+FORM_TOKEN_FIELD = "form_token"  # noqa: S105  (a field name, not a secret)
+# The note editor's autosave posts the whole form in the background (web/notes.js): that is
+# not the form being sent, so it neither spends the token nor gets a replay.
+BACKGROUND_HEADER = "X-Alliance-Autosave"
+# What a replay gives back besides the status and the body (and the cookies the view set).
+REPLAYED_HEADERS = ("Content-Type", "Content-Disposition", "Location")
+MAX_REPLAYED_BYTES = 5 * 1024 * 1024
+# A page (not a redirect) is given back only this soon after it was first shown: it may show
+# a client's record, and a later replay would skip the access policy of the day.
+REPLAY_PAGE_WITHIN = timedelta(minutes=10)
+PURGE_EVERY_SECONDS = 600.0
+
+_SENT = "_alliance_form_sent"  # the request attribute holding the token it sent
+_SUBMISSION = "_alliance_form_submission"
+
+forms_logger = logging.getLogger("alliance.web.forms")
+
+
+@dataclass
+class _Submission:
+    claim: Claim
+    user_id: int | None
+    failed: bool = False
+
+
+def _form_token_of(request: HttpRequest) -> str | None:
+    if request.method != "POST" or request.headers.get(BACKGROUND_HEADER):
+        return None
+    try:
+        value = request.POST.get(FORM_TOKEN_FIELD)
+    except (OSError, SuspiciousOperation, MultiPartParserError):
+        return None  # a body Django cannot read is refused further in, as before
+    return value if token_valid(value) else None
+
+
+def _user_id(request: HttpRequest) -> int | None:
+    user = getattr(request, "user", None)
+    return user.pk if user is not None and user.is_authenticated else None
+
+
+def _scope_of(request: HttpRequest) -> str:
+    user_id = _user_id(request)
+    if user_id is not None:
+        return f"user:{user_id}"
+    session = getattr(request, "session", None)
+    return f"anon:{getattr(session, 'session_key', None) or ''}"
+
+
+def _outcome(response: HttpResponse) -> bytes:
+    """What the first submission answered, as a replay will give it back."""
+    kept: dict[str, Any] = {
+        "status": response.status_code,
+        "headers": [[h, response[h]] for h in REPLAYED_HEADERS if response.has_header(h)],
+        # A cookie the view set (a device bound to a safety-plan link) comes back too.
+        "cookies": [
+            [name, morsel.value, {k: morsel[k] for k in morsel if morsel[k]}]
+            for name, morsel in response.cookies.items()
+        ],
+    }
+    if not response.streaming and len(response.content) <= MAX_REPLAYED_BYTES:
+        kept["body"] = base64.b64encode(response.content).decode("ascii")
+    return json.dumps(kept).encode()
+
+
+def _already_sent(request: HttpRequest) -> HttpResponse:
+    """A copy whose first answer cannot be given back: say it was saved. A client (a public
+    form) gets the crisis numbers, as on every page a client is turned away from."""
+    signed_in = getattr(request.user, "is_authenticated", False)
+    context = {} if signed_in else {"contacts": crisis_links()}
+    return render(request, "web/errors/already_sent.html", context, status=409)
+
+
+def _replay(request: HttpRequest, claim: Claim) -> HttpResponse:
+    try:
+        kept = json.loads(claim.replay or b"{}")
+        status = int(kept["status"])
+        body = base64.b64decode(kept["body"])
+    except (ValueError, KeyError, TypeError, binascii.Error):
+        return _already_sent(request)
+    is_redirect = 300 <= status < 400
+    first_at = claim.first_at or timezone.now()
+    if not is_redirect and timezone.now() - first_at > REPLAY_PAGE_WITHIN:
+        return _already_sent(request)
+    response = HttpResponse(body, status=status)
+    for name, value in kept.get("headers", []):
+        response[name] = value
+    for name, value, attributes in kept.get("cookies", []):
+        response.cookies[name] = value
+        response.cookies[name].update(attributes)
+    return response
+
+
+class FormTokenMiddleware:
+    """A form sent twice (a double click, a retry, a reload that posts again) is stored once,
+    and the second copy gets the first one's answer (REL-05).
+
+    A POST carrying a ``{% form_token %}`` runs in one transaction with the claim of its token
+    (``alliance.idempotency.services``), made once CSRF and the capability gate have let the
+    request through. How the request ends decides the claim:
+
+    - the view answered below 400 (a redirect, a page, a PDF) with the same person signed in:
+      the claim is completed with that answer, and a copy gets it back instead of running the
+      view again; a copy sent meanwhile waits for this transaction, then gets the replay;
+    - the view refused or showed the form again with its errors (4xx), or raised: the claim
+      is released, the rest is committed as it would be without a token (the refusal's audit
+      row, a failed password counted by the lockout), and the form can be sent again;
+    - signing in or out (the person changed): released too, since a replay could not give back
+      the session that the session middleware sets outside this transaction;
+    - a server error (5xx): everything is rolled back, the view's work with the claim.
+
+    A POST without a token (Django's admin, other clients) is served as before.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+        self.purged_at = 0.0
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _form_token_of(request)
+        if token is None:
+            return self.get_response(request)
+        setattr(request, _SENT, token)
+        with transaction.atomic():
+            response = self.get_response(request)
+            submission: _Submission | None = getattr(request, _SUBMISSION, None)
+            if submission is not None:
+                self._settle(request, submission, response)
+        self._purge_now_and_then()
+        return response
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        token: str | None = getattr(request, _SENT, None)
+        if token is None:
+            return None
+        claim = submission_claim(scope=_scope_of(request), token=token)
+        if claim.replay is not None:
+            forms_logger.info("form sent again: the first submission's answer is given back")
+            return _replay(request, claim)
+        setattr(request, _SUBMISSION, _Submission(claim, _user_id(request)))
+        return None
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        # Listed after SessionEndedMiddleware, so this sees the exception before it is turned
+        # into a redirect: a view that raised did not succeed, whatever the answer becomes.
+        submission: _Submission | None = getattr(request, _SUBMISSION, None)
+        if submission is not None:
+            submission.failed = True
+
+    def _settle(
+        self, request: HttpRequest, submission: _Submission, response: HttpResponse
+    ) -> None:
+        if response.status_code >= 500:
+            transaction.set_rollback(True)
+        elif (
+            submission.failed
+            or response.status_code >= 400
+            or _user_id(request) != submission.user_id
+        ):
+            submission_release(claim=submission.claim)
+        else:
+            submission_complete(claim=submission.claim, outcome=_outcome(response))
+
+    def _purge_now_and_then(self) -> None:
+        now = time.monotonic()
+        if now - self.purged_at < PURGE_EVERY_SECONDS:
+            return
+        self.purged_at = now
+        try:
+            submissions_purge()
+        except DatabaseFailure as error:  # the answer is ready; the next purge catches up
+            forms_logger.warning("old form submissions not purged (%s)", type(error).__name__)

@@ -13,6 +13,7 @@ from alliance.web.diagnoses import urls as diagnoses
 from alliance.web.disclosures import urls as disclosures
 from alliance.web.home import urls as home
 from alliance.web.notes import urls as notes
+from alliance.web.operations import urls as operations
 from alliance.web.plans import urls as plans
 from alliance.web.safety import urls as safety
 from alliance.web.staff import urls as staff
@@ -34,5 +35,6 @@ for _domain in (
     safety,
     crisis,
     disclosures,
+    operations,
 ):
     urlpatterns += _domain.urlpatterns

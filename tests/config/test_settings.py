@@ -128,6 +128,7 @@ def test_production_with_proper_keys_starts_with_transport_security(tmp_path: Pa
         ALLIANCE_ENV="production",
         ALLIANCE_SECRET_KEY=GOOD_SECRET,
         ALLIANCE_AUDIT_KEY=GOOD_AUDIT,
+        ALLIANCE_BACKUP_KEY="Qz8xW3eR5tY7uI9oP1aS3dF5gH7jK9lZ-backup-key-used-only-by-tests",
     )
 
     assert result.returncode == 0, result.stderr

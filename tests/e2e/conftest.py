@@ -44,6 +44,24 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+@pytest.fixture(autouse=True)
+def background_work_running(transactional_db: None) -> None:
+    """A worker that has just beaten and completed its cycle, as in a running clinic: the
+    browser tests start no worker, and the stopped-worker banner would be on every page."""
+    from django.utils import timezone
+
+    from alliance.operations.models import PeriodicJob, WorkerHeartbeat
+    from alliance.operations.worker import MEASUREMENT_CYCLE
+
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id="browser-tests", defaults={"started_at": now, "beat_at": now}
+    )
+    PeriodicJob.objects.update_or_create(
+        name=MEASUREMENT_CYCLE, defaults={"next_run_at": now, "last_completed_at": now}
+    )
+
+
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
     opened = browser.new_context(viewport={"width": 1280, "height": 800})
