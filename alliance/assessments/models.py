@@ -199,7 +199,7 @@ class ImportedQuestionnaire(UndeletableModel):
     title = models.CharField(max_length=300)
     url = models.CharField("canonical URL", max_length=500, blank=True)
     instrument = models.CharField(
-        max_length=30, blank=True, help_text="The instrument Alliance recognised, if any."
+        max_length=30, blank=True, help_text="The instrument Alliance recognized, if any."
     )
     resource = models.JSONField()
     item_texts = models.JSONField(default=dict)

@@ -36,8 +36,8 @@ class Disposition(models.TextChoices):
     SAFETY_PLAN_UPDATED = "safety_plan_updated", "Safety plan updated, stays in the community"
     MOBILE_CRISIS = "mobile_crisis", "Mobile crisis team"
     EMERGENCY_DEPARTMENT = "emergency_department", "Emergency department"
-    VOLUNTARY_HOSPITALISATION = "voluntary_hospitalisation", "Voluntary hospitalisation"
-    INVOLUNTARY_HOSPITALISATION = "involuntary_hospitalisation", "Involuntary hospitalisation"
+    VOLUNTARY_HOSPITALISATION = "voluntary_hospitalisation", "Voluntary hospitalization"
+    INVOLUNTARY_HOSPITALISATION = "involuntary_hospitalisation", "Involuntary hospitalization"
     OTHER = "other", "Other (described in the note)"
 
 

@@ -88,7 +88,7 @@ def demo_plans(*, therapist: User) -> TreatmentPlan | None:
         "intervention",
         phq9,
         modality="cbt",
-        description="Behavioural activation and sleep routine.",
+        description="Behavioral activation and sleep routine.",
         frequency="Weekly, 50 minutes",
         responsible=therapist.pk,
     )

@@ -79,7 +79,7 @@ def demo_safety(therapist: User, password: str) -> None:
         label="",
         level="moderate",
         review_on=review,
-        reason="Threatened a neighbour during an argument last week (reported in session).",
+        reason="Threatened a neighbor during an argument last week (reported in session).",
     )
     risk_flag_add(
         actor=therapist,

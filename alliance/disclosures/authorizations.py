@@ -52,8 +52,8 @@ class PsychotherapyNoteException(models.TextChoices):
     """The uses and disclosures of 164.508(a)(2) that need no authorization."""
 
     ORIGINATOR_TREATMENT = "originator_treatment", "Use by the originator for treatment"
-    TRAINING = "training", "Supervised training programme (164.508(a)(2)(i)(B))"
-    OWN_DEFENCE = "own_defence", "Defence in a legal action brought by the client"
+    TRAINING = "training", "Supervised training program (164.508(a)(2)(i)(B))"
+    OWN_DEFENCE = "own_defence", "Defense in a legal action brought by the client"
     REQUIRED_BY_LAW = "required_by_law", "Required by law (164.512(a))"
     HEALTH_OVERSIGHT = "health_oversight", "Health oversight of the originator (164.512(d))"
     CORONER = "coroner", "Coroner or medical examiner (164.512(g)(1))"

@@ -90,7 +90,7 @@ class MandatedReport(SignedDocument):
     rationale = models.TextField("rationale for the decision to report or warn", blank=True)
     consultation = models.TextField("consultation (with whom, when, what they advised)", blank=True)
     actions_taken = models.TextField(
-        "actions taken (warning, police, hospitalisation, ...)", blank=True
+        "actions taken (warning, police, hospitalization, ...)", blank=True
     )
     information_disclosed = models.TextField("the minimum information disclosed", blank=True)
     legal_basis = models.CharField(max_length=20, choices=LegalBasis.choices, blank=True)

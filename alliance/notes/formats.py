@@ -56,7 +56,7 @@ INTAKE_SECTIONS = (
     Section("trauma", "Trauma history"),
     Section("strengths", "Strengths and supports"),
     Section("mse_appearance", "Appearance", group=MSE, rows=1),
-    Section("mse_behaviour", "Behaviour and eye contact", group=MSE, rows=1),
+    Section("mse_behaviour", "Behavior and eye contact", group=MSE, rows=1),
     Section(
         "mse_speech",
         "Speech",

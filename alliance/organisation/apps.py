@@ -4,4 +4,4 @@ from django.apps import AppConfig
 class OrganisationConfig(AppConfig):
     name = "alliance.organisation"
     label = "organisation"
-    verbose_name = "Organisation and programs"
+    verbose_name = "Organization and programs"

@@ -17,6 +17,7 @@ class Organisation(UndeletableModel):
 
     class Meta:
         ordering = ["name"]
+        verbose_name = "organization"
 
     def __str__(self) -> str:
         return self.name
@@ -26,7 +27,7 @@ class Program(UndeletableModel):
     """A program of care. A 42 CFR Part 2 program's records carry extra protection."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="programs"
+        Organisation, on_delete=models.PROTECT, related_name="programs", verbose_name="organization"
     )
     name = models.CharField(max_length=200)
     code = models.SlugField(max_length=40, unique=True)

@@ -50,8 +50,8 @@ class CloseReason(models.TextChoices):
 
 
 class Modality(models.TextChoices):
-    CBT = "cbt", "Cognitive behavioural therapy (CBT)"
-    DBT = "dbt", "Dialectical behaviour therapy (DBT)"
+    CBT = "cbt", "Cognitive behavioral therapy (CBT)"
+    DBT = "dbt", "Dialectical behavior therapy (DBT)"
     ACT = "act", "Acceptance and commitment therapy (ACT)"
     EMDR = "emdr", "EMDR"
     IPT = "ipt", "Interpersonal therapy (IPT)"

@@ -35,7 +35,7 @@ from alliance.staff.stepup import step_up
 
 # The sections of the assessment, in the order a clinician works through them.
 SECTIONS: tuple[tuple[str, str, str], ...] = (
-    ("risk_factors", "Risk factors", "History, current stressors, symptoms, recent behaviour."),
+    ("risk_factors", "Risk factors", "History, current stressors, symptoms, recent behavior."),
     ("warning_signs", "Warning signs", "What is happening now that signals acute risk."),
     ("protective_factors", "Protective factors", "Reasons for living, supports, engagement."),
     (
@@ -53,7 +53,7 @@ SECTIONS: tuple[tuple[str, str, str], ...] = (
         "Violence risk and rationale",
         "Threats, history of violence, identifiable targets; leave empty if not assessed.",
     ),
-    ("plan", "Plan", "Safety plan, means counselling, contacts, follow-up, level of care."),
+    ("plan", "Plan", "Safety plan, means counseling, contacts, follow-up, level of care."),
 )
 SECTION_KEYS = tuple(key for key, _label, _help in SECTIONS)
 REQUIRED_FOR_SIGNING = (

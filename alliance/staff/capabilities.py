@@ -42,7 +42,7 @@ CAPABILITY_DESCRIPTIONS: dict[Capability, str] = {
     Capability.DEMOGRAPHICS_READ: "See a client's registry details: names, contacts, episodes",
     Capability.DEMOGRAPHICS_WRITE: "Change a client's registry details and contacts",
     Capability.REGISTRY_WIDE: "Registry details of every client, not only of one's care teams",
-    Capability.EPISODE_EDIT: "Enrol, admit and discharge clients in programs",
+    Capability.EPISODE_EDIT: "Enroll, admit and discharge clients in programs",
     Capability.CARE_TEAM_EDIT: "Add staff to and remove staff from a client's care team",
     Capability.SCHEDULE: "Book and change appointments",
     Capability.CHART_READ: "Read the clinical record of clients in one's care",
@@ -55,7 +55,7 @@ CAPABILITY_DESCRIPTIONS: dict[Capability, str] = {
     Capability.SAFETY_PLAN_EDIT: "Write safety plans with clients (signing needs NOTE_SIGN)",
     Capability.MANDATED_REPORT: "File mandated reports and duty-to-warn records (restricted)",
     Capability.AUDIT_REVIEW: "Read the audit trail and review emergency access",
-    Capability.STAFF_ADMIN: "Manage staff accounts, licences and supervision",
+    Capability.STAFF_ADMIN: "Manage staff accounts, licenses and supervision",
     Capability.SYSTEM_CONFIG: "Configure the clinic, programs and system settings",
 }
 

@@ -113,7 +113,7 @@ def mfa_invite_issue(
     if not settings.REQUIRE_MFA:
         raise ValidationError(
             "Two-factor sign-in is switched off (ALLIANCE_REQUIRE_MFA=0): there is nothing to "
-            "enrol."
+            "enroll."
         )
     if not staff.is_active:
         raise ValidationError("This account is deactivated.")

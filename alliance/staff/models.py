@@ -198,7 +198,7 @@ class Licence(TimestampedModel):
     """A professional licence or registration. Expiry is checked on every use."""
 
     staff = models.ForeignKey(User, on_delete=models.PROTECT, related_name="licences")
-    licence_type = models.CharField(max_length=20, choices=LicenceType.choices)
+    licence_type = models.CharField("license type", max_length=20, choices=LicenceType.choices)
     number = models.CharField(max_length=60)
     jurisdiction = models.CharField(max_length=60, help_text="State or board, e.g. 'NY'.")
     issued_on = models.DateField(null=True, blank=True)
@@ -209,6 +209,7 @@ class Licence(TimestampedModel):
 
     class Meta:
         ordering = ["staff_id", "licence_type"]
+        verbose_name = "license"
         constraints = [
             models.UniqueConstraint(
                 fields=["licence_type", "number", "jurisdiction"], name="licence_unique_number"
@@ -266,6 +267,7 @@ class MfaEnrolmentInvite(UndeletableModel):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = "MFA enrollment invite"
         constraints = [
             models.UniqueConstraint(
                 fields=["staff"],
@@ -275,7 +277,7 @@ class MfaEnrolmentInvite(UndeletableModel):
         ]
 
     def __str__(self) -> str:
-        return f"two-factor enrolment link {self.pk} for staff {self.staff_id}"
+        return f"two-factor enrollment link {self.pk} for staff {self.staff_id}"
 
 
 # Read on every request (the signed-in user's scope of practice), written out in SQL;

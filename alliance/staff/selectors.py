@@ -35,7 +35,7 @@ def scope_markdown() -> str:
     table = scope_table()
     caps: list[Capability] = table["capabilities"]  # type: ignore[assignment]
     lines = [
-        "| Discipline | Licence that grants the licensed capabilities | "
+        "| Discipline | License that grants the licensed capabilities | "
         + " | ".join(c.value for c in caps)
         + " |",
         "|---|---|" + "---|" * len(caps),

@@ -90,7 +90,7 @@ def write_plan(page: Page, base: str, client: Client) -> None:
     page.get_by_label("Frequency").fill("Weekly, 50 minutes")
     page.get_by_label("Responsible staff member").select_option(label="Tamsin Ward")
     page.get_by_role("button", name="Save intervention").click()
-    expect(page.get_by_text("Cognitive behavioural therapy (CBT)", exact=True)).to_be_visible()
+    expect(page.get_by_text("Cognitive behavioral therapy (CBT)", exact=True)).to_be_visible()
 
 
 def agree_and_activate(page: Page) -> None:

@@ -57,7 +57,7 @@ def newcomer(clinic: Clinic) -> User:
 
 
 def issue_from_page(http: HttpClient, staff: User) -> tuple[str, str]:
-    """Press "Issue enrolment link" for ``staff``; return the address shown and its token."""
+    """Press "Issue enrollment link" for ``staff``; return the address shown and its token."""
     response = http.post(ISSUE, {"staff_id": staff.pk})
     assert response.status_code == 200, response.status_code
     match = LINK_URL.search(response.content.decode())
@@ -93,7 +93,7 @@ def test_a_password_alone_never_enrols_a_device(newcomer: User) -> None:
 
     assert page.status_code == 403
     body = page.content.decode()
-    assert "Ask for an enrolment link" in body
+    assert "Ask for an enrollment link" in body
     assert "<code>" not in body and "otpauth" not in body and "<svg" not in body
     assert posted.status_code == 403
     assert not TotpDevice.objects.filter(user=newcomer).exists()

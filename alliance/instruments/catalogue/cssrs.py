@@ -105,9 +105,9 @@ CSSRS_SCREENER = Instrument(
     text_licensed=False,
     attribution="C-SSRS © The Research Foundation for Mental Hygiene, Inc. Posner K et al. "
     "Am J Psychiatry 2011;168:1266-1277.",
-    licence_note="Clario holds an exclusive licence for electronic implementations "
-    "(sublicence, certification, per-administration fees). No text and no electronic form "
-    "without a licence; triage over item keys behind a licence switch (INSTRUMENTS.md 7).",
+    licence_note="Clario holds an exclusive license for electronic implementations "
+    "(sublicense, certification, per-administration fees). No text and no electronic form "
+    "without a license; triage over item keys behind a license switch (INSTRUMENTS.md 7).",
     requires_licence_switch=True,
     params=(SKIP_POLICY,),
     check=_check,

@@ -25,6 +25,6 @@ DAST10 = Instrument(
     attribution="DAST-10 © 1982 Harvey A. Skinner, PhD, and the Centre for Addiction and Mental "
     "Health (CAMH). Skinner HA. Addict Behav 1982;7:363-371.",
     licence_note="Reproduction for non-commercial use with credit to the author; no open "
-    "licence. Alliance ships the scoring and item numbers only (INSTRUMENTS.md 7).",
+    "license. Alliance ships the scoring and item numbers only (INSTRUMENTS.md 7).",
     change=ChangeThresholds(lower_is_better=True),
 )

@@ -51,8 +51,8 @@ def _ors_extras(answers: Answers, total: Number | None) -> dict[str, object]:
 
 MILLER_DUNCAN = "© Scott D. Miller and Barry L. Duncan"
 LICENCE = (
-    "Free paper licence for individual practitioners; group, agency and electronic use only "
-    "through licensed vendors. No text and no electronic form without a licence "
+    "Free paper license for individual practitioners; group, agency and electronic use only "
+    "through licensed vendors. No text and no electronic form without a license "
     "(INSTRUMENTS.md 7)."
 )
 

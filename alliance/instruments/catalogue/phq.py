@@ -243,7 +243,7 @@ PHQA = Instrument(
     text_licensed=False,
     attribution="Johnson JG, Harris ES, Spitzer RL, Williams JBW. J Adolesc Health "
     "2002;30:196-204.",
-    licence_note="Licence unclear (GLAD-PC copy marked 'Use with Permission'): item text is not "
+    licence_note="License unclear (GLAD-PC copy marked 'Use with Permission'): item text is not "
     "shipped until the team has verified it (INSTRUMENTS.md 7).",
     list_lengths=(9, 13),
     params=(

@@ -72,7 +72,7 @@ class RestrictionForm(forms.Form):
         max_length=300,
         required=False,
         label="Note (optional)",
-        help_text="No clinical detail: e.g. 'neighbour of the client'.",
+        help_text="No clinical detail: e.g. 'neighbor of the client'.",
     )
 
 

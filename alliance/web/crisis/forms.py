@@ -115,7 +115,7 @@ class CrisisCloseForm(forms.Form):
         required=False,
         max_length=200,
         label="Emergency department or hospital",
-        help_text="Only for an emergency department or a hospitalisation.",
+        help_text="Only for an emergency department or a hospitalization.",
     )
     discharge_date = forms.DateField(
         widget=DateInput(),

@@ -24,8 +24,8 @@ FLAG_LABELS = {
     "cssrs_q3_ideation_with_method": "C-SSRS: suicidal ideation with method",
     "cssrs_q4_ideation_with_intent": "C-SSRS: suicidal ideation with intent",
     "cssrs_q5_ideation_with_plan_and_intent": "C-SSRS: ideation with plan and intent",
-    "cssrs_q6_behavior_past_3_months": "C-SSRS: suicidal behaviour in the past 3 months",
-    "cssrs_q6_behavior_lifetime_over_3_months": "C-SSRS: suicidal behaviour, over 3 months ago",
+    "cssrs_q6_behavior_past_3_months": "C-SSRS: suicidal behavior in the past 3 months",
+    "cssrs_q6_behavior_lifetime_over_3_months": "C-SSRS: suicidal behavior, over 3 months ago",
     "asq_positive_screen": "ASQ: positive suicide risk screen",
     "asq_acute_positive": "ASQ: acute positive (imminent risk)",
 }

@@ -19,7 +19,7 @@ from alliance.staff.models import User
 
 
 class Command(BaseCommand):
-    help = "Issue a single-use two-factor enrolment link for one staff account and print it."
+    help = "Issue a single-use two-factor enrollment link for one staff account and print it."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
@@ -34,6 +34,6 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         path = reverse("web:mfa_enrol_link", kwargs={"enrolment_token": token})
-        self.stdout.write(f"Enrolment link for {staff.username} (works once):")
+        self.stdout.write(f"Enrollment link for {staff.username} (works once):")
         self.stdout.write(f"  {settings.BASE_URL}{path}")
         self.stdout.write(f"Valid until {invite.expires_at:%Y-%m-%d %H:%M} UTC.")
