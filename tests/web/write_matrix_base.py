@@ -33,6 +33,9 @@ from typing import Any
 from alliance.clients.models import Client
 from tests.personas import Clinic
 
+# The columns are the access matrix's (``no_role``: a discipline that grants no capability).
+from tests.web.test_access_matrix import PERSONAS
+
 
 class Allowed(Enum):
     STORED = "stored"
@@ -46,20 +49,6 @@ HOME = (302, "/")
 
 Want = Allowed | int | tuple[int, str]
 
-# The columns, as in the access matrix (``no_role``: a discipline that grants no capability).
-PERSONAS = (
-    "anonymous",
-    "therapist_on_team",
-    "therapist_off_team",
-    "psychiatrist",
-    "supervisor",
-    "peer_specialist",
-    "front_desk",
-    "intake",
-    "privacy_officer",
-    "it_admin",
-    "no_role",
-)
 REGISTRY_STAFF = ("front_desk", "intake")
 
 
